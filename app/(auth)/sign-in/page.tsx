@@ -1,0 +1,19 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthCard, firstParam } from "@/components/auth/auth-card";
+import { safeCallbackUrl } from "@/components/auth/safe-callback-url";
+import { currentUser } from "@/lib/auth/session";
+import { SignInForm } from "@/components/auth/sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const callbackUrl = safeCallbackUrl(firstParam((await searchParams).callbackUrl));
+  // Already signed in: nothing to do here.
+  if (await currentUser()) redirect(callbackUrl);
+  return (
+    <AuthCard title="Sign in" subtitle="Welcome back. Sign in to see your sleep and readiness trends.">
+      <SignInForm callbackUrl={callbackUrl} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,19 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthCard, firstParam } from "@/components/auth/auth-card";
+import { safeCallbackUrl } from "@/components/auth/safe-callback-url";
+import { currentUser } from "@/lib/auth/session";
+import { SignUpForm } from "@/components/auth/sign-up-form";
+
+export const metadata: Metadata = { title: "Create account" };
+
+export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const callbackUrl = safeCallbackUrl(firstParam((await searchParams).callbackUrl));
+  // Already signed in: nothing to do here.
+  if (await currentUser()) redirect(callbackUrl);
+  return (
+    <AuthCard title="Create your account" subtitle="One place for the trends from all your wearables.">
+      <SignUpForm callbackUrl={callbackUrl} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,37 @@
+"use client";
+
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { SessionProvider } from "next-auth/react";
+import { type ReactNode, useState } from "react";
+import { ApiError } from "@/components/api-fetch";
+
+/** A 401 from our API means the session ended: go to sign-in and come back here afterwards. */
+function redirectToSignInOn401(error: unknown) {
+  if (!(error instanceof ApiError) || error.status !== 401 || typeof window === "undefined") return;
+  const here = `${window.location.pathname}${window.location.search}`;
+  if (window.location.pathname.startsWith("/sign-")) return;
+  window.location.assign(`/sign-in?${new URLSearchParams({ callbackUrl: here })}`);
+}
+
+function makeQueryClient() {
+  return new QueryClient({
+    queryCache: new QueryCache({ onError: redirectToSignInOn401 }),
+    mutationCache: new MutationCache({ onError: redirectToSignInOn401 }),
+    defaultOptions: {
+      queries: {
+        // Client errors (4xx) will not fix themselves by retrying.
+        retry: (failureCount, error) =>
+          !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failureCount < 2,
+      },
+    },
+  });
+}
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(makeQueryClient);
+  return (
+    <SessionProvider>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </SessionProvider>
+  );
+}

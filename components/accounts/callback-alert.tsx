@@ -1,0 +1,46 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import { connectionsQuery } from "@/components/queries";
+import { Alert } from "@/components/ui/alert";
+import { type CallbackNotice, describeCallbackNotice, readCallbackNotice, withoutCallbackParams } from "./callback-notice";
+import { ConnectButton } from "./connect-button";
+
+/**
+ * The outcome of an OAuth callback (`?connected=` / `?error=&provider=`), shown as a panel at
+ * the top of Accounts. The parameters are then removed from the URL so a reload does not repeat
+ * the message; the panel stays until dismissed.
+ */
+export function CallbackAlert() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [notice, setNotice] = useState<CallbackNotice | null>(null);
+  const { data, isPending } = useQuery(connectionsQuery());
+
+  useEffect(() => {
+    const fromUrl = readCallbackNotice(params);
+    if (!fromUrl) return;
+    setNotice(fromUrl);
+    router.replace(`${pathname}${withoutCallbackParams(params)}`, { scroll: false });
+  }, [params, pathname, router]);
+
+  // Wait for the provider list so the message can name the provider (and never echo an unknown id).
+  if (!notice || isPending) return null;
+  const card = notice.provider ? data?.connections.find((c) => c.provider === notice.provider) : undefined;
+  const message = describeCallbackNotice(notice, card?.name ?? null);
+  if (!message) return null;
+
+  return (
+    <Alert
+      tone={message.tone}
+      title={message.title}
+      onDismiss={() => setNotice(null)}
+      actions={message.retry && card ? <ConnectButton provider={card} label="Try again" variant="secondary" /> : undefined}
+    >
+      {message.text}
+    </Alert>
+  );
+}

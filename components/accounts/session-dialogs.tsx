@@ -1,0 +1,15 @@
+import type { ComponentType } from "react";
+
+/** A connect dialog for a provider that signs in with a one-time credential session (Garmin). */
+export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange(open: boolean): void }>;
+
+/**
+ * Session-kind providers' connect dialogs, by provider id. The Connect/Reconnect button of a
+ * session provider opens the dialog registered here; without one the button is not shown.
+ * Register a dialog by adding it to this map, e.g. `garmin: GarminConnectDialog`.
+ */
+export const sessionConnectDialogs: Record<string, SessionConnectDialog> = {};
+
+export function getSessionConnectDialog(provider: string): SessionConnectDialog | undefined {
+  return Object.hasOwn(sessionConnectDialogs, provider) ? sessionConnectDialogs[provider] : undefined;
+}

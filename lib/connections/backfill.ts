@@ -1,0 +1,34 @@
+import { getProvider } from "@/lib/providers";
+import { createSyncRun, failSyncRun, rangeEndingToday } from "@/lib/sync/engine";
+import { connectionConnected, syncRequested } from "@/lib/jobs/events";
+import { sendJobEvent } from "@/lib/jobs/send";
+import { ProviderError } from "@/lib/providers/errors";
+import { findConnection } from "./service";
+
+const MANUAL_SYNC_DAYS = 3;
+
+async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch {
+    // The grant is stored either way; the run says why nothing is syncing and polling retries later.
+    await failSyncRun(syncRunId, new ProviderError("Could not queue the sync job; it will be retried by the next poll"));
+  }
+}
+
+/** Queues the first sync of a new (or re-) connection: the provider's backfill window. */
+export async function startBackfill(connectionId: string, provider?: string): Promise<string> {
+  const days = (provider && getProvider(provider)?.backfillDays) || 30;
+  const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
+  await enqueue(run.id, () => sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }));
+  return run.id;
+}
+
+/** The "Sync now" button: re-reads the last few days. Returns undefined when not connected. */
+export async function requestManualSync(userId: string, provider: string): Promise<string | undefined> {
+  const connection = await findConnection(userId, provider);
+  if (!connection || connection.status !== "active") return undefined;
+  const run = await createSyncRun({ connectionId: connection.id, kind: "manual", range: rangeEndingToday(MANUAL_SYNC_DAYS) });
+  await enqueue(run.id, () => sendJobEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }));
+  return run.id;
+}

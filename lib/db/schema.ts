@@ -1,0 +1,237 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { encryptedText } from "./encrypted-text";
+
+/* One schema for the app. Every upsert key is an explicit unique constraint. */
+
+const timestamps = {
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+export const users = pgTable("users", {
+  id: uuid().primaryKey().defaultRandom(),
+  /** Stored lower-cased; sign-in compares lower-cased. */
+  email: text().notNull().unique(),
+  passwordHash: text().notNull(),
+  ...timestamps,
+});
+
+/**
+ * `active`: tokens work. `disconnected`: the provider refused our tokens (refresh failed, access
+ * revoked on the provider side) and the user must Reconnect. `revoked`: the user disconnected here.
+ * History (daily_metrics) is kept in every state.
+ */
+export const CONNECTION_STATUSES = ["active", "disconnected", "revoked"] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export const connections = pgTable(
+  "connections",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    status: text({ enum: CONNECTION_STATUSES }).notNull().default("active"),
+    /** The provider's id for the user (Oura personal_info id, Whoop user_id, Withings userid…). */
+    providerUserId: text(),
+    scopes: text().array().notNull().default(sql`'{}'::text[]`),
+    accessToken: encryptedText(),
+    refreshToken: encryptedText(),
+    /** Provider-specific session material (Garmin OAuth1 pair, …), JSON, encrypted. */
+    sessionSecrets: encryptedText(),
+    tokenExpiresAt: timestamp({ withTimezone: true }),
+    /** Incremented on every token write; refreshes compare-and-swap on it so two workers never both rotate. */
+    tokenVersion: integer().notNull().default(0),
+    /** Lease taken while one worker refreshes tokens (single-use refresh tokens must not be spent twice). */
+    refreshLockedUntil: timestamp({ withTimezone: true }),
+    connectedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastSyncedAt: timestamp({ withTimezone: true }),
+    lastError: text(),
+    lastErrorAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [unique("connections_user_provider_unique").on(t.userId, t.provider), index().on(t.status)],
+);
+
+/** One-time OAuth states: only the SHA-256 of the state is stored. */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    stateHash: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    /** Same-origin path to return to after the callback. */
+    redirectPath: text().notNull(),
+    codeVerifier: encryptedText(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.userId), index().on(t.expiresAt)],
+);
+
+export const dailyMetrics = pgTable(
+  "daily_metrics",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    metric: text().notNull(),
+    /** The user's local calendar day as the provider reports it (sleep belongs to the morning it ends). */
+    day: date({ mode: "string" }).notNull(),
+    value: doublePrecision().notNull(),
+    unit: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    unique("daily_metrics_user_provider_metric_day_unique").on(t.userId, t.provider, t.metric, t.day),
+    index().on(t.userId, t.metric, t.day),
+  ],
+);
+
+export const SYNC_KINDS = ["backfill", "poll", "webhook", "manual"] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+export const SYNC_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    connectionId: uuid()
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    kind: text({ enum: SYNC_KINDS }).notNull(),
+    status: text({ enum: SYNC_STATUSES }).notNull().default("queued"),
+    rangeStart: date({ mode: "string" }),
+    rangeEnd: date({ mode: "string" }),
+    /** 0–100, by collections completed. */
+    progress: integer().notNull().default(0),
+    recordsFetched: integer().notNull().default(0),
+    metricsWritten: integer().notNull().default(0),
+    error: text(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [index().on(t.connectionId, t.createdAt), index().on(t.userId)],
+);
+
+/**
+ * Provider records that exist but are not scored yet (Whoop `PENDING_SCORE`): remembered so a
+ * later sync fetches them again instead of losing them.
+ */
+export const pendingRecords = pgTable(
+  "pending_records",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    connectionId: uuid()
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    collection: text().notNull(),
+    externalId: text().notNull(),
+    day: date({ mode: "string" }),
+    state: text().notNull(),
+    ...timestamps,
+  },
+  (t) => [unique("pending_records_connection_collection_external_unique").on(t.connectionId, t.collection, t.externalId)],
+);
+
+/* ---- Sandbox provider state (only used while a provider runs on its local sandbox) ---- */
+
+export const sandboxAuthCodes = pgTable("sandbox_auth_codes", {
+  codeHash: text().primaryKey(),
+  provider: text().notNull(),
+  accountId: text().notNull(),
+  clientId: text().notNull(),
+  redirectUri: text().notNull(),
+  scopes: text().array().notNull(),
+  codeChallenge: text(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const sandboxTokens = pgTable(
+  "sandbox_tokens",
+  {
+    tokenHash: text().primaryKey(),
+    provider: text().notNull(),
+    kind: text({ enum: ["access", "refresh"] }).notNull(),
+    accountId: text().notNull(),
+    clientId: text().notNull(),
+    scopes: text().array().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    /** Set when a refresh token is used (rotation) or a grant is revoked. */
+    revokedAt: timestamp({ withTimezone: true }),
+    /** Rotated refresh tokens stay usable until this instant (Withings grace period). */
+    graceUntil: timestamp({ withTimezone: true }),
+    familyId: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.provider, t.familyId)],
+);
+
+export const sandboxRateLimits = pgTable(
+  "sandbox_rate_limits",
+  {
+    key: text().notNull(),
+    windowStart: timestamp({ withTimezone: true }).notNull(),
+    count: integer().notNull().default(0),
+  },
+  (t) => [unique("sandbox_rate_limits_key_window_unique").on(t.key, t.windowStart)],
+);
+
+/** Sandbox accounts that sign in with a password (Garmin); the data is generated from the id. */
+export const sandboxSessions = pgTable("sandbox_sessions", {
+  id: text().primaryKey(),
+  provider: text().notNull(),
+  accountId: text().notNull(),
+  kind: text().notNull(),
+  payload: jsonb().notNull().default({}),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  consumed: boolean().notNull().default(false),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A sign-in that is waiting for a second step (Garmin MFA). Holds the provider's half-finished
+ * session context, encrypted; never the password. Lives 5 minutes and is consumed once.
+ */
+export const loginChallenges = pgTable(
+  "login_challenges",
+  {
+    idHash: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    context: encryptedText().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.userId)],
+);

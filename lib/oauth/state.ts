@@ -1,0 +1,78 @@
+import crypto from "node:crypto";
+import { and, eq, lt } from "drizzle-orm";
+import { getDb } from "@/lib/db/client";
+import { oauthStates } from "@/lib/db/schema";
+
+/**
+ * OAuth `state`: 32 random bytes (URL-safe), stored only as its SHA-256, bound to the user and the
+ * provider, usable once, and expiring after 15 minutes.
+ */
+export const STATE_TTL_MS = 15 * 60 * 1000;
+const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export type OAuthStateFailure = "malformed" | "unknown_or_used" | "expired" | "provider_mismatch" | "wrong_user";
+
+export class OAuthStateError extends Error {
+  override name = "OAuthStateError";
+  constructor(readonly reason: OAuthStateFailure) {
+    super(`OAuth state invalid (${reason})`);
+  }
+}
+
+export function hashState(state: string): string {
+  return crypto.createHash("sha256").update(state).digest("hex");
+}
+
+export interface NewOAuthState {
+  userId: string;
+  provider: string;
+  redirectPath: string;
+  codeVerifier?: string;
+}
+
+export async function createOAuthState(input: NewOAuthState, now = new Date()): Promise<string> {
+  const db = await getDb();
+  const state = crypto.randomBytes(32).toString("base64url");
+  // Housekeeping on the way: expired states are useless and only grow the table.
+  await db.delete(oauthStates).where(lt(oauthStates.expiresAt, now));
+  await db.insert(oauthStates).values({
+    stateHash: hashState(state),
+    userId: input.userId,
+    provider: input.provider,
+    redirectPath: input.redirectPath,
+    codeVerifier: input.codeVerifier ?? null,
+    expiresAt: new Date(now.getTime() + STATE_TTL_MS),
+  });
+  return state;
+}
+
+export interface ConsumedOAuthState {
+  userId: string;
+  provider: string;
+  redirectPath: string;
+  codeVerifier: string | null;
+}
+
+/**
+ * Consumes a state exactly once: the row is deleted atomically, so a replay finds nothing. A
+ * state for another provider, or presented by another signed-in user, is refused (and burnt).
+ */
+export async function consumeOAuthState(
+  input: { state: string | null | undefined; provider: string; sessionUserId?: string | null },
+  now = new Date(),
+): Promise<ConsumedOAuthState> {
+  if (!input.state || !STATE_PATTERN.test(input.state)) throw new OAuthStateError("malformed");
+  const db = await getDb();
+  const [row] = await db.delete(oauthStates).where(eq(oauthStates.stateHash, hashState(input.state))).returning();
+  if (!row) throw new OAuthStateError("unknown_or_used");
+  if (row.expiresAt.getTime() <= now.getTime()) throw new OAuthStateError("expired");
+  if (row.provider !== input.provider) throw new OAuthStateError("provider_mismatch");
+  if (input.sessionUserId && input.sessionUserId !== row.userId) throw new OAuthStateError("wrong_user");
+  return { userId: row.userId, provider: row.provider, redirectPath: row.redirectPath, codeVerifier: row.codeVerifier };
+}
+
+/** Drops a user's pending states for a provider (used when a flow is abandoned). */
+export async function deleteOAuthStates(userId: string, provider: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(oauthStates).where(and(eq(oauthStates.userId, userId), eq(oauthStates.provider, provider)));
+}

@@ -1,0 +1,230 @@
+import { isDay, localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
+import type { Collection, MappingContext, MetricSample, OAuth2Provider, ProviderApi, SyncRange } from "./types";
+
+/**
+ * Oura API v2 (https://cloud.ouraring.com/v2/docs). Client credentials go in the token request
+ * body; refresh tokens are single-use; every collection pages with `{data, next_token}`.
+ */
+
+interface OuraDoc {
+  id?: string;
+  day?: string;
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
+interface OuraSleepPeriod extends OuraDoc {
+  type?: string;
+  bedtime_end?: string;
+  total_sleep_duration?: number | null;
+  time_in_bed?: number | null;
+  efficiency?: number | null;
+  deep_sleep_duration?: number | null;
+  rem_sleep_duration?: number | null;
+  light_sleep_duration?: number | null;
+  awake_time?: number | null;
+  latency?: number | null;
+  restless_periods?: number | null;
+  average_breath?: number | null;
+  lowest_heart_rate?: number | null;
+  average_hrv?: number | null;
+  hrv?: { items?: Array<number | null> } | null;
+}
+
+interface OuraHeartRateSample {
+  bpm?: number;
+  timestamp?: string;
+}
+
+const CTX_OFFSET = "utcOffsetMinutes";
+
+/** Remembers the user's UTC offset from the first daily document that carries one. */
+function learnOffset(ctx: MappingContext, doc: OuraDoc): void {
+  if (ctx[CTX_OFFSET] === undefined) {
+    const offset = utcOffsetMinutes(doc.timestamp ?? (doc as OuraSleepPeriod).bedtime_end);
+    if (offset !== undefined) ctx[CTX_OFFSET] = offset;
+  }
+}
+
+/**
+ * Daily collections filter by `day`. Oura's date range edges are inconsistent (a date-only
+ * end_date is treated as midnight; `sleep` has been seen start-exclusive), so ask one day wider on
+ * each side; the sync engine keeps only samples inside the requested range.
+ */
+function dailyCollection<T extends OuraDoc>(id: string, map: (doc: T, ctx: MappingContext) => MetricSample[]): Collection<T> {
+  return {
+    id,
+    async fetchPage(api: ProviderApi, range: SyncRange, cursor) {
+      const body = await api.get(`/v2/usercollection/${id}`, {
+        start_date: shiftDay(range.startDay, -1),
+        end_date: shiftDay(range.endDay, 1),
+        next_token: cursor,
+      });
+      return readEnvelope<T>("Oura", body, "data", "next_token");
+    },
+    map(doc, ctx) {
+      if (!isDay(doc.day)) return [];
+      learnOffset(ctx, doc);
+      return map(doc, ctx);
+    },
+  };
+}
+
+/** Difference between the mean of the last and first thirds of the night's 5-minute HRV samples. */
+export function overnightHrvTrend(items: Array<number | null> | undefined): number | undefined {
+  const values = (items ?? []).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (values.length < 6) return undefined;
+  const third = Math.floor(values.length / 3);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.round((mean(values.slice(-third)) - mean(values.slice(0, third))) * 10) / 10;
+}
+
+/** The night's main period: the longest `long_sleep`, else the longest non-deleted period. */
+export function mainSleepPeriod(periods: OuraSleepPeriod[]): OuraSleepPeriod | undefined {
+  const usable = periods.filter((p) => p.type !== "deleted" && p.type !== "rest");
+  const longSleeps = usable.filter((p) => p.type === "long_sleep");
+  const pool = longSleeps.length ? longSleeps : usable;
+  return pool.reduce<OuraSleepPeriod | undefined>(
+    (best, p) => ((num(p.total_sleep_duration) ?? 0) > (num(best?.total_sleep_duration) ?? -1) ? p : best),
+    undefined,
+  );
+}
+
+const sleepPeriods: Collection<OuraSleepPeriod> = {
+  ...dailyCollection<OuraSleepPeriod>("sleep", () => []),
+  // Several periods can share a day (naps); the night's main period speaks for the day.
+  map: () => [],
+  aggregate(periods, ctx) {
+    const byDay = new Map<string, OuraSleepPeriod[]>();
+    for (const p of periods) {
+      if (!isDay(p.day)) continue;
+      learnOffset(ctx, p);
+      byDay.set(p.day, [...(byDay.get(p.day) ?? []), p]);
+    }
+    return [...byDay].flatMap(([day, dayPeriods]) => {
+      const p = mainSleepPeriod(dayPeriods);
+      if (!p) return [];
+      return samples(day, [
+        ["sleep_duration", num(p.total_sleep_duration)],
+        ["time_in_bed", num(p.time_in_bed)],
+        ["sleep_efficiency", num(p.efficiency)],
+        ["deep_sleep", num(p.deep_sleep_duration)],
+        ["rem_sleep", num(p.rem_sleep_duration)],
+        ["light_sleep", num(p.light_sleep_duration)],
+        ["awake_time", num(p.awake_time)],
+        ["sleep_latency", num(p.latency)],
+        ["restless_periods", num(p.restless_periods)],
+        ["respiratory_rate", num(p.average_breath)],
+        // Oura has no resting-HR field; the night's lowest heart rate is what the app shows as resting HR.
+        ["resting_heart_rate", num(p.lowest_heart_rate)],
+        ["hrv_rmssd", num(p.average_hrv)],
+        ["hrv_overnight_trend", overnightHrvTrend(p.hrv?.items)],
+      ]);
+    });
+  },
+};
+
+const heartRate: Collection<OuraHeartRateSample> = {
+  id: "heartrate",
+  async fetchPage(api, range, cursor) {
+    const body = await api.get("/v2/usercollection/heartrate", {
+      start_datetime: `${shiftDay(range.startDay, -1)}T00:00:00Z`,
+      end_datetime: `${shiftDay(range.endDay, 2)}T00:00:00Z`,
+      next_token: cursor,
+    });
+    return readEnvelope<OuraHeartRateSample>("Oura", body, "data", "next_token");
+  },
+  map: () => [],
+  // 5-minute samples in UTC: grouped into the user's local days with the offset the daily documents carry.
+  aggregate(items, ctx) {
+    const offset = typeof ctx[CTX_OFFSET] === "number" ? (ctx[CTX_OFFSET] as number) : 0;
+    const byDay = new Map<string, number[]>();
+    for (const s of items) {
+      const bpm = num(s.bpm);
+      const at = s.timestamp ? new Date(s.timestamp) : undefined;
+      if (bpm === undefined || !at || Number.isNaN(at.getTime())) continue;
+      const day = localDay(at, offset);
+      byDay.set(day, [...(byDay.get(day) ?? []), bpm]);
+    }
+    return [...byDay].flatMap(([day, bpms]) =>
+      samples(day, [
+        ["heart_rate_avg", Math.round(bpms.reduce((a, b) => a + b, 0) / bpms.length)],
+        ["heart_rate_max", Math.max(...bpms)],
+      ]),
+    );
+  },
+};
+
+const collections: Collection<any>[] = [
+  dailyCollection<OuraDoc & { score?: number | null }>("daily_sleep", (d) => samples(d.day!, [["sleep_score", num(d.score)]])),
+  sleepPeriods,
+  dailyCollection<OuraDoc & { score?: number | null; temperature_deviation?: number | null; contributors?: Record<string, number | null> }>(
+    "daily_readiness",
+    (d) =>
+      samples(d.day!, [
+        ["readiness_score", num(d.score)],
+        ["hrv_balance_score", num(d.contributors?.hrv_balance)],
+        ["resting_heart_rate_score", num(d.contributors?.resting_heart_rate)],
+        ["recovery_index_score", num(d.contributors?.recovery_index)],
+        ["temperature_deviation", num(d.temperature_deviation)],
+      ]),
+  ),
+  dailyCollection<
+    OuraDoc & {
+      score?: number | null;
+      steps?: number;
+      active_calories?: number;
+      total_calories?: number;
+      high_activity_time?: number;
+      medium_activity_time?: number;
+      low_activity_time?: number;
+    }
+  >("daily_activity", (d) => {
+    const parts = [d.high_activity_time, d.medium_activity_time, d.low_activity_time].map(num);
+    const activeTime = parts.every((p) => p === undefined) ? undefined : parts.reduce<number>((a, b) => a + (b ?? 0), 0);
+    return samples(d.day!, [
+      ["steps", num(d.steps)],
+      ["active_calories", num(d.active_calories)],
+      ["total_calories", num(d.total_calories)],
+      ["active_time", activeTime],
+      ["activity_score", num(d.score)],
+    ]);
+  }),
+  dailyCollection<OuraDoc & { spo2_percentage?: { average?: number | null } | null; breathing_disturbance_index?: number | null }>(
+    "daily_spo2",
+    (d) =>
+      samples(d.day!, [
+        ["spo2", num(d.spo2_percentage?.average)],
+        ["breathing_disturbance_index", num(d.breathing_disturbance_index)],
+      ]),
+  ),
+  // Last: it needs the UTC offset the daily documents above taught the context.
+  heartRate,
+];
+
+export const oura: OAuth2Provider = {
+  id: "oura",
+  name: "Oura",
+  kind: "oauth2",
+  description: "Oura Ring: sleep, readiness, activity and heart rate.",
+  color: "#2f4a73",
+  dataSummary: "Sleep, readiness, activity, SpO2, heart rate",
+  backfillDays: 30,
+  endpoints: {
+    authorization: "https://cloud.ouraring.com/oauth/authorize",
+    token: "https://api.ouraring.com/oauth/token",
+    api: "https://api.ouraring.com",
+    revocation: "https://api.ouraring.com/oauth/revoke",
+  },
+  // The permissions the help page asks for: daily data, heart rate, workout, session, SpO2, personal info.
+  scopes: ["email", "personal", "daily", "heartrate", "workout", "session", "spo2Daily"],
+  scopeSeparator: " ",
+  checks: ["state"],
+  clientAuthentication: "client_secret_post",
+  refreshTokens: "single-use",
+  async fetchUserId(api) {
+    const info = (await api.get("/v2/usercollection/personal_info")) as { id?: unknown } | undefined;
+    return typeof info?.id === "string" ? info.id : undefined;
+  },
+  collections,
+};

@@ -1,0 +1,161 @@
+import type { MetricName } from "@/lib/metrics/vocabulary";
+
+/**
+ * A provider is one declarative module (like an Auth.js provider): identity, how the user
+ * connects, endpoints, scopes, token-request quirks, how to page through data and how each
+ * payload maps into our metric vocabulary. The sync engine, OAuth engine, routes and the Accounts
+ * page read these modules; nothing else in the tree switches on a provider id.
+ */
+
+/** One day's value of one metric, already in the metric's canonical unit. */
+export interface MetricSample {
+  metric: MetricName;
+  /** The user's local calendar day, YYYY-MM-DD, as the provider reports it. */
+  day: string;
+  value: number;
+}
+
+/** A record the provider has not scored yet; remembered so a later sync picks it up. */
+export interface PendingRecord {
+  externalId: string;
+  day?: string;
+  state: string;
+}
+
+export interface SyncRange {
+  /** First local day to fetch, inclusive (YYYY-MM-DD). */
+  startDay: string;
+  /** Last local day to fetch, inclusive (YYYY-MM-DD). */
+  endDay: string;
+  /** The same range as instants (start of startDay UTC-14h … end of endDay UTC+14h is not assumed: these are UTC midnights). */
+  start: Date;
+  end: Date;
+}
+
+export interface CollectionPage<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent or null at the end. */
+  nextCursor?: string | null;
+}
+
+/** Mutable per-sync scratch space shared by a provider's collections (e.g. a learnt UTC offset). */
+export type MappingContext = Record<string, unknown>;
+
+export interface Collection<T = unknown> {
+  /** Stable id, used in step ids, progress and pending records ("daily_sleep"). */
+  id: string;
+  fetchPage(api: ProviderApi, range: SyncRange, cursor: string | undefined): Promise<CollectionPage<T>>;
+  /** Maps one payload item to samples. Missing or unscored fields produce no sample, never a zero. */
+  map(item: T, ctx: MappingContext): MetricSample[];
+  /** Items that exist but are not scored yet, so they are stored as pending and fetched later. */
+  pending?(item: T): PendingRecord | undefined;
+  /** The provider's id for an item, so a pending record is forgotten once the item is scored. */
+  externalId?(item: T): string | undefined;
+  /**
+   * Collections whose items each cover part of a day (time series) aggregate after the last page
+   * instead of mapping item by item.
+   */
+  aggregate?(items: T[], ctx: MappingContext): MetricSample[];
+}
+
+/** The authenticated HTTP client a collection uses; errors are already classified. */
+export interface ProviderApi {
+  readonly baseUrl: string;
+  get(path: string, query?: QueryParams): Promise<unknown>;
+  /** Form-encoded POST (Withings-style RPC). */
+  post(path: string, form?: QueryParams): Promise<unknown>;
+}
+
+export type QueryParams = Record<string, string | number | boolean | undefined | null>;
+
+export interface ProviderCommon {
+  id: string;
+  name: string;
+  /** One line for the Accounts page. */
+  description: string;
+  /** Brand colour for the provider badge (hex). */
+  color: string;
+  /** What syncs, for the Accounts page ("Sleep, readiness, activity, heart rate"). */
+  dataSummary: string;
+  /** Days fetched on first connect. */
+  backfillDays: number;
+  collections: Collection<any>[];
+  /**
+   * Classifies a data-API answer. The default treats 401/403 as an auth failure, 429 as rate
+   * limited and other non-2xx as provider errors; providers that answer errors inside a 200 body
+   * (Withings) supply their own. Must return the JSON payload on success or throw a ProviderError.
+   */
+  interpretResponse?(response: Response, body: unknown): unknown;
+}
+
+export interface OAuth2Endpoints {
+  authorization: string;
+  token: string;
+  /** Base URL the collections' paths are resolved against. */
+  api: string;
+  revocation?: string;
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: Date;
+  scopes?: string[];
+  providerUserId?: string;
+}
+
+export interface OAuth2Provider extends ProviderCommon {
+  kind: "oauth2";
+  endpoints: OAuth2Endpoints;
+  scopes: string[];
+  /** Oura and Whoop separate scopes with spaces, Withings with commas. */
+  scopeSeparator: " " | ",";
+  /** As in Auth.js: `state` always; `pkce` (S256) where the provider supports it. */
+  checks: Array<"state" | "pkce">;
+  clientAuthentication: "client_secret_post" | "client_secret_basic";
+  token?: {
+    /** Extra form fields on every token request (Withings `action=requesttoken`). */
+    params?: Record<string, string>;
+    /** Extra form fields on refresh only (Whoop `scope=offline`). */
+    refreshParams?: Record<string, string>;
+    /**
+     * Rewrites a non-standard token endpoint answer into an RFC 6749 one before it is parsed
+     * (Withings wraps everything in `{status, body}` with HTTP 200).
+     */
+    conform?(response: Response): Promise<Response>;
+  };
+  /** How the provider treats a used refresh token (documentation; the engine always stores the newest). */
+  refreshTokens: "single-use" | "rotating-with-grace" | "reusable";
+  /** Looks up the provider's id for the user right after connecting (optional). */
+  fetchUserId?(api: ProviderApi): Promise<string | undefined>;
+}
+
+export interface SessionLoginResult {
+  kind: "connected";
+  tokens: TokenSet;
+  /** Session material needed to refresh (encrypted at rest). */
+  sessionSecrets?: Record<string, string>;
+}
+
+export interface SessionMfaRequired {
+  kind: "mfa_required";
+  /** Provider context needed to finish the sign-in (cookies, ticket); never the password. */
+  context: Record<string, string>;
+}
+
+export interface SessionEndpoints {
+  sso: string;
+  api: string;
+}
+
+export interface SessionProvider extends ProviderCommon {
+  kind: "session";
+  endpoints: SessionEndpoints;
+  session: {
+    login(endpoints: SessionEndpoints, email: string, password: string): Promise<SessionLoginResult | SessionMfaRequired>;
+    verifyMfa(endpoints: SessionEndpoints, context: Record<string, string>, code: string): Promise<SessionLoginResult>;
+    refresh(endpoints: SessionEndpoints, sessionSecrets: Record<string, string>): Promise<SessionLoginResult>;
+  };
+}
+
+export type Provider = OAuth2Provider | SessionProvider;

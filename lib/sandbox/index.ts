@@ -1,0 +1,73 @@
+import { appUrl, config } from "@/lib/config";
+import { ouraSandbox } from "./oura";
+import type { ProviderSandbox, SandboxRouteHandler } from "./types";
+
+/** Every provider sandbox, by provider id. Adding a provider's sandbox is one line here. */
+export const sandboxes: Record<string, ProviderSandbox> = {
+  [ouraSandbox.providerId]: ouraSandbox,
+};
+
+/**
+ * A sandbox is served only while sandboxes are enabled and the provider has no live client
+ * credentials (`<ID>_CLIENT_ID`): switching to the real provider is configuration, not code.
+ */
+export function servedSandbox(providerId: string): ProviderSandbox | undefined {
+  if (!Object.hasOwn(sandboxes, providerId)) return undefined;
+  if (!config().sandboxEnabled) return undefined;
+  if (process.env[`${providerId.toUpperCase()}_CLIENT_ID`]) return undefined;
+  return sandboxes[providerId];
+}
+
+/** Absolute base URL of a provider's sandbox, e.g. http://localhost:3000/sandbox/oura. */
+export function sandboxBaseUrl(providerId: string): string {
+  return appUrl(`/sandbox/${providerId}`);
+}
+
+interface CompiledRoute {
+  method: string;
+  segments: string[];
+  handler: SandboxRouteHandler;
+}
+
+function compile(routes: Record<string, SandboxRouteHandler>): CompiledRoute[] {
+  return Object.entries(routes).map(([key, handler]) => {
+    const [method, path] = key.split(" ") as [string, string];
+    return { method: method.toUpperCase(), segments: path.split("/").filter(Boolean), handler };
+  });
+}
+
+function matches(route: CompiledRoute, path: string[]): boolean {
+  return route.segments.length === path.length && route.segments.every((s, i) => s.startsWith(":") || s === path[i]);
+}
+
+/** Literal segments beat `:params` (so `/personal_info` wins over `/:collection`). */
+function specificity(route: CompiledRoute): string {
+  return route.segments.map((s) => (s.startsWith(":") ? "0" : "1")).join("");
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
+
+/**
+ * Dispatches one request to a sandbox route. Unknown paths → 404 JSON; a known path with another
+ * method → 405 with `Allow`. HEAD falls back to the GET route without a body.
+ */
+export async function handleSandboxRequest(providerId: string, request: Request, path: string[]): Promise<Response> {
+  const sandbox = servedSandbox(providerId);
+  if (!sandbox) return json(404, { status: 404, title: "Not Found", detail: "No sandbox is served for this provider." });
+
+  const routes = compile(sandbox.routes).filter((r) => matches(r, path));
+  if (routes.length === 0) return json(404, { status: 404, title: "Not Found", detail: `No route for /${path.join("/")}.` });
+
+  const method = request.method.toUpperCase();
+  const pick = (m: string) =>
+    routes.filter((r) => r.method === m).sort((a, b) => specificity(b).localeCompare(specificity(a)))[0];
+  const route = pick(method) ?? (method === "HEAD" ? pick("GET") : undefined);
+  if (!route) {
+    const allow = [...new Set(routes.map((r) => r.method))].sort().join(", ");
+    return json(405, { status: 405, title: "Method Not Allowed", detail: `Use ${allow}.` }, { allow });
+  }
+  const response = await route.handler(request, { path, baseUrl: sandboxBaseUrl(providerId) });
+  if (method === "HEAD" && route.method === "GET") return new Response(null, { status: response.status, headers: response.headers });
+  return response;
+}

@@ -1,0 +1,33 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import { config } from "@/lib/config";
+import { getDb } from "@/lib/db/client";
+import { users } from "@/lib/db/schema";
+import { TEST_TOKEN_ENCRYPTION_KEYS } from "./test-secrets";
+
+// Checks the integration setup itself: each file gets its own migrated database of the right kind.
+describe("integration test setup", () => {
+  it("configures the test environment before app code reads it", () => {
+    const current = config();
+    expect(current.env).toBe("test");
+    expect(current.jobRunner).toBe("in-process");
+    expect(current.encryptionKeys.map((k) => k.id)).toEqual(["test1"]);
+    expect(process.env.TOKEN_ENCRYPTION_KEYS).toBe(TEST_TOKEN_ENCRYPTION_KEYS);
+    expect(current.dataDir).toContain("wd-int-");
+  });
+
+  it("installs a migrated database of the project's kind", async () => {
+    const db = await getDb();
+    const rows = await db.select().from(users);
+    expect(rows).toEqual([]);
+    const result = await db.execute<{ name: string }>(sql`select current_database() as name`);
+    const name = ("rows" in result ? result.rows : result)[0]?.name;
+    if (inject("integrationDatabase") === "postgres") {
+      expect(config().databaseUrl).toMatch(/^postgres:\/\//);
+      expect(name).toMatch(/^wd_test_[0-9a-f]{12}$/);
+    } else {
+      expect(config().databaseUrl).toBe("pglite:memory");
+      expect(name).toBe("postgres");
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import path from "node:path";
+import { defineConfig } from "@playwright/test";
+import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./lib/testing/test-secrets";
+
+/**
+ * End-to-end journeys against the BUILT app (`next build` + `npm start`) on port 3100, with a fresh
+ * embedded database and the provider sandboxes, in Debian's Chromium (Playwright's own browser
+ * downloads are not available here). Set CHROMIUM_PATH to use another Chromium.
+ */
+
+const PORT = 3100;
+const baseURL = `http://localhost:${PORT}`;
+// A new data folder per run: no DATABASE_URL, so the app uses embedded PGlite in it.
+const dataDir = path.join(".data", `e2e-${Date.now()}`);
+
+export default defineConfig({
+  testDir: "e2e",
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  reporter: "list",
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+    },
+  },
+  webServer: {
+    // Playwright passes its own environment on; the app must not pick up an outer database or Inngest.
+    command: "unset DATABASE_URL INNGEST_EVENT_KEY INNGEST_DEV && npm run build && npm start",
+    url: `${baseURL}/api/health`,
+    // A production build takes 2–4 minutes on two cores.
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(PORT),
+      APP_URL: baseURL,
+      NODE_ENV: "production",
+      DATA_DIR: dataDir,
+      TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
+      NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
+      ENABLE_SANDBOX: "true",
+      JOB_RUNNER: "in-process",
+    },
+  },
+});

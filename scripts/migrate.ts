@@ -1,0 +1,4 @@
+import { migrateConfiguredDatabase } from "@/lib/db/migrate";
+
+await migrateConfiguredDatabase();
+console.info("Migrations applied.");

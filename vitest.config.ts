@@ -1,0 +1,88 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+import type { Reporter, TestProjectInlineConfiguration } from "vitest/node";
+import { locatePostgres, postgresMissingBanner } from "./lib/testing/postgres-server.js";
+
+/**
+ * Three projects:
+ * - unit: `*.test.ts`, no database.
+ * - int-pglite: `*.int.test.ts`, each file on a fresh in-memory PGlite.
+ * - int-postgres: the same files, each on a fresh database on a real PostgreSQL server
+ *   (TEST_DATABASE_URL, or a throw-away server started by lib/testing/postgres-global-setup.ts).
+ * Without any PostgreSQL the last project is left out with a loud warning, or fails the run under CI.
+ */
+
+const root = import.meta.dirname;
+const isCI = Boolean(process.env.CI) && process.env.CI !== "false";
+const postgres = locatePostgres();
+const runPostgresPass = postgres.kind !== "missing" || isCI;
+
+const integrationFiles = ["**/*.int.test.ts"];
+const ignored = ["**/node_modules/**", "**/.next/**", "e2e/**", ".data/**"];
+
+const integration = (name: string): TestProjectInlineConfiguration["test"] => ({
+  name,
+  include: integrationFiles,
+  exclude: ignored,
+  setupFiles: ["./lib/testing/setup-integration.ts"],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+});
+
+/** Repeats the warning at the start and the end of the run, where nobody can miss it. */
+function missingPostgresReporter(reason: string): Reporter {
+  let integrationSelected = false;
+  return {
+    onInit(vitest) {
+      integrationSelected = vitest.projects.some((project) => project.name === "int-pglite");
+      if (integrationSelected) console.warn(postgresMissingBanner(reason));
+    },
+    onTestRunEnd() {
+      if (integrationSelected) console.warn(postgresMissingBanner(reason));
+    },
+  };
+}
+
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
+export default defineConfig({
+  resolve: { alias: { "@": root } },
+  test: {
+    environment: "node",
+    pool: "forks",
+    // The machines have 2 cores; integration files also start databases.
+    maxWorkers: 2,
+    isolate: true,
+    reporters: [
+      "default",
+      ...(jsonReport ? [["json", { outputFile: path.resolve(jsonReport) }] as [string, object]] : []),
+      ...(postgres.kind === "missing" && !isCI ? [missingPostgresReporter(postgres.reason)] : []),
+    ],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: [...ignored, ...integrationFiles],
+        },
+      },
+      {
+        extends: true,
+        test: { ...integration("int-pglite"), provide: { integrationDatabase: "pglite" } },
+      },
+      ...(runPostgresPass
+        ? [
+            {
+              extends: true,
+              test: {
+                ...integration("int-postgres"),
+                provide: { integrationDatabase: "postgres" as const },
+                globalSetup: ["./lib/testing/postgres-global-setup.ts"],
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
