@@ -1,6 +1,6 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
-import type { Reporter, TestProjectInlineConfiguration } from "vitest/node";
+import { defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from "vitest/config";
+import type { Reporter } from "vitest/node";
 import { locatePostgres, postgresMissingBanner } from "./lib/testing/postgres-server.js";
 
 /**
@@ -20,14 +20,28 @@ const runPostgresPass = postgres.kind !== "missing" || isCI;
 const integrationFiles = ["**/*.int.test.ts"];
 const ignored = ["**/node_modules/**", "**/.next/**", "e2e/**", ".data/**"];
 
-const integration = (name: string): TestProjectInlineConfiguration["test"] => ({
-  name,
-  include: integrationFiles,
-  exclude: ignored,
-  setupFiles: ["./lib/testing/setup-integration.ts"],
-  testTimeout: 30_000,
-  hookTimeout: 60_000,
+const integration = (name: string, database: "pglite" | "postgres"): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: {
+    name,
+    include: integrationFiles,
+    exclude: ignored,
+    setupFiles: ["./lib/testing/setup-integration.ts"],
+    provide: { integrationDatabase: database },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    ...(database === "postgres" ? { globalSetup: ["./lib/testing/postgres-global-setup.ts"] } : {}),
+  },
 });
+
+const unit: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: "unit",
+    include: ["**/*.test.ts"],
+    exclude: [...ignored, ...integrationFiles],
+  },
+};
 
 /** Repeats the warning at the start and the end of the run, where nobody can miss it. */
 function missingPostgresReporter(reason: string): Reporter {
@@ -44,6 +58,10 @@ function missingPostgresReporter(reason: string): Reporter {
 }
 
 const jsonReport = process.env.VITEST_JSON_REPORT;
+const reporters: NonNullable<NonNullable<ViteUserConfig["test"]>["reporters"]> = ["default"];
+// scripts/test.sh reads this file for the closing "N passed, N failed" line.
+if (jsonReport) reporters.push("json");
+if (postgres.kind === "missing" && !isCI) reporters.push(missingPostgresReporter(postgres.reason));
 
 export default defineConfig({
   resolve: { alias: { "@": root } },
@@ -53,36 +71,12 @@ export default defineConfig({
     // The machines have 2 cores; integration files also start databases.
     maxWorkers: 2,
     isolate: true,
-    reporters: [
-      "default",
-      ...(jsonReport ? [["json", { outputFile: path.resolve(jsonReport) }] as [string, object]] : []),
-      ...(postgres.kind === "missing" && !isCI ? [missingPostgresReporter(postgres.reason)] : []),
-    ],
+    reporters,
+    ...(jsonReport ? { outputFile: { json: path.resolve(jsonReport) } } : {}),
     projects: [
-      {
-        extends: true,
-        test: {
-          name: "unit",
-          include: ["**/*.test.ts"],
-          exclude: [...ignored, ...integrationFiles],
-        },
-      },
-      {
-        extends: true,
-        test: { ...integration("int-pglite"), provide: { integrationDatabase: "pglite" } },
-      },
-      ...(runPostgresPass
-        ? [
-            {
-              extends: true,
-              test: {
-                ...integration("int-postgres"),
-                provide: { integrationDatabase: "postgres" as const },
-                globalSetup: ["./lib/testing/postgres-global-setup.ts"],
-              },
-            },
-          ]
-        : []),
+      unit,
+      integration("int-pglite", "pglite"),
+      ...(runPostgresPass ? [integration("int-postgres", "postgres")] : []),
     ],
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cardActions, disconnectedProviders, statusPill, syncPercent } from "./connection-status";
+import { cardActions, disconnectedProviders, statusPill, syncingBadge, syncPercent } from "./connection-status";
 
 const base = { mode: "live" as const, status: "active" as const, syncing: false, latestSync: null };
 const run = (progress: number) => ({
@@ -16,9 +16,8 @@ describe("statusPill", () => {
     expect(statusPill(base)).toEqual({ label: "Connected", tone: "success" });
   });
 
-  it("shows sync progress while syncing", () => {
-    expect(statusPill({ ...base, syncing: true, latestSync: run(42.4) }).label).toBe("Syncing… 42%");
-    expect(statusPill({ ...base, syncing: true, latestSync: null }).label).toBe("Syncing… 0%");
+  it("stays Connected while a sync runs", () => {
+    expect(statusPill({ ...base, syncing: true, latestSync: run(42) }).label).toBe("Connected");
   });
 
   it("shows Disconnected, Not connected and Unavailable", () => {
@@ -30,6 +29,18 @@ describe("statusPill", () => {
 
   it("keeps a broken connection Disconnected even when the provider became unavailable", () => {
     expect(statusPill({ ...base, status: "disconnected", mode: "unavailable" }).label).toBe("Disconnected");
+  });
+});
+
+describe("syncingBadge", () => {
+  it("shows sync progress while syncing", () => {
+    expect(syncingBadge({ ...base, syncing: true, latestSync: run(42.4) })).toEqual({ label: "Syncing… 42%", tone: "info" });
+    expect(syncingBadge({ ...base, syncing: true, latestSync: null })?.label).toBe("Syncing… 0%");
+  });
+
+  it("is absent when idle or not connected", () => {
+    expect(syncingBadge(base)).toBeNull();
+    expect(syncingBadge({ ...base, status: "revoked", syncing: true })).toBeNull();
   });
 });
 

@@ -14,15 +14,18 @@ export function syncPercent(progress: number | null | undefined): number {
   return Math.min(100, Math.max(0, Math.round(progress)));
 }
 
-/** The status pill of a provider card. */
+/** The connection status pill of a provider card. */
 export function statusPill(card: StatusInput): StatusPill {
-  if (card.status === "active" && card.syncing) {
-    return { label: `Syncing… ${syncPercent(card.latestSync?.progress)}%`, tone: "info" };
-  }
   if (card.status === "active") return { label: "Connected", tone: "success" };
   if (card.status === "disconnected") return { label: "Disconnected", tone: "danger" };
   if (card.mode === "unavailable") return { label: "Unavailable", tone: "neutral" };
   return { label: "Not connected", tone: "neutral" };
+}
+
+/** A second pill while a sync is queued or running ("Syncing… 40%"); null otherwise. */
+export function syncingBadge(card: StatusInput): StatusPill | null {
+  if (!card.syncing || card.status === "not_connected" || card.status === "revoked") return null;
+  return { label: `Syncing… ${syncPercent(card.latestSync?.progress)}%`, tone: "info" };
 }
 
 export type CardAction = "connect" | "reconnect" | "refresh" | "sync" | "disconnect";

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ConnectButton } from "./connect-button";
-import { cardActions, statusPill, syncPercent } from "./connection-status";
+import { cardActions, statusPill, syncingBadge, syncPercent } from "./connection-status";
 import { useConnectionActions } from "./use-connection-actions";
 
 function relative(iso: string | null): string | null {
@@ -33,6 +33,7 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
   const { sync, refresh, disconnect } = useConnectionActions(card);
   const [confirmOpen, setConfirmOpen] = useState(false);
   const pill = statusPill(card);
+  const syncBadge = syncingBadge(card);
   const actions = cardActions(card);
   const lastSynced = relative(card.lastSyncedAt);
   const connectedSince = relative(card.connectedAt);
@@ -42,7 +43,7 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
 
   return (
     <Card className="flex flex-col">
-      <article aria-labelledby={headingId} className="flex flex-1 flex-col gap-4 p-5">
+      <section aria-labelledby={headingId} className="flex flex-1 flex-col gap-4 p-5">
         <header className="flex items-start gap-3">
           <ProviderLogo name={card.name} color={card.color} />
           <div className="min-w-0 flex-1">
@@ -58,9 +59,10 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
             </div>
             <p className="mt-0.5 text-sm text-slate-600">{card.description}</p>
           </div>
-          <Badge tone={pill.tone} className="shrink-0">
-            {pill.label}
-          </Badge>
+          <div className="flex shrink-0 flex-col items-end gap-1">
+            <Badge tone={pill.tone}>{pill.label}</Badge>
+            {syncBadge && <Badge tone={syncBadge.tone}>{syncBadge.label}</Badge>}
+          </div>
         </header>
 
         {card.status === "active" && card.syncing && (
@@ -93,7 +95,7 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
               </dd>
               {connectedSince && (
                 <>
-                  <dt className="text-slate-500">Connected</dt>
+                  <dt className="text-slate-500">Connected since</dt>
                   <dd className="text-slate-800">
                     <time dateTime={card.connectedAt ?? undefined}>{connectedSince}</time>
                   </dd>
@@ -165,7 +167,7 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
             )}
           </div>
         )}
-      </article>
+      </section>
 
       <ConfirmDialog
         open={confirmOpen}

@@ -43,9 +43,17 @@ function requestOptions(rt: OAuth2Runtime, extra: Record<string, string> = {}): 
     [oauth.allowInsecureRequests]: rt.mode === "sandbox",
     [oauth.customFetch]: async (url, init) => {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-      return conform ? conform(response) : response;
+      return conform ? conform(response) : asPlainJson(response);
     },
   };
+}
+
+/** RFC 7807 error bodies (Oura) are JSON; oauth4webapi only reads `application/json`. */
+async function asPlainJson(response: Response): Promise<Response> {
+  if (!(response.headers.get("content-type") ?? "").includes("+json")) return response;
+  const headers = new Headers(response.headers);
+  headers.set("content-type", "application/json");
+  return new Response(await response.text(), { status: response.status, statusText: response.statusText, headers });
 }
 
 export function needsPkce(rt: OAuth2Runtime): boolean {

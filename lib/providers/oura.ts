@@ -124,15 +124,25 @@ const sleepPeriods: Collection<OuraSleepPeriod> = {
   },
 };
 
+/** Oura serves at most 30 days of heart rate per request; we ask in 10-day windows. */
+const HEART_RATE_WINDOW_DAYS = 10;
+
 const heartRate: Collection<OuraHeartRateSample> = {
   id: "heartrate",
+  // Cursor: "<window start day>|<Oura next_token or empty>".
   async fetchPage(api, range, cursor) {
+    const first = shiftDay(range.startDay, -1);
+    const last = shiftDay(range.endDay, 2); // exclusive: local days can run up to a day past UTC
+    const [windowStart = first, token = ""] = cursor ? cursor.split("|") : [];
+    const windowEnd = [shiftDay(windowStart, HEART_RATE_WINDOW_DAYS), last].sort()[0]!;
     const body = await api.get("/v2/usercollection/heartrate", {
-      start_datetime: `${shiftDay(range.startDay, -1)}T00:00:00Z`,
-      end_datetime: `${shiftDay(range.endDay, 2)}T00:00:00Z`,
-      next_token: cursor,
+      start_datetime: `${windowStart}T00:00:00Z`,
+      end_datetime: `${windowEnd}T00:00:00Z`,
+      next_token: token || undefined,
     });
-    return readEnvelope<OuraHeartRateSample>("Oura", body, "data", "next_token");
+    const page = readEnvelope<OuraHeartRateSample>("Oura", body, "data", "next_token");
+    const nextCursor = page.nextCursor ? `${windowStart}|${page.nextCursor}` : windowEnd < last ? `${windowEnd}|` : null;
+    return { items: page.items, nextCursor };
   },
   map: () => [],
   // 5-minute samples in UTC: grouped into the user's local days with the offset the daily documents carry.

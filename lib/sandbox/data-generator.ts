@@ -341,7 +341,7 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const lightBefore = r.int(2, 4);
       const lightAfter = Math.max(1, 18 - lightBefore - deep - rem);
       phases.push(...Array<string>(lightBefore).fill("2"), ...Array<string>(deep).fill("1"), ...Array<string>(lightAfter).fill("2"), ...Array<string>(rem).fill("3"));
-      if (r.chance(0.35)) phases.push(...Array<string>(r.int(1, 2)).fill("4"));
+      if (r.chance(0.6)) phases.push(...Array<string>(r.int(1, 3)).fill("4"));
     }
     phases.length = epochs;
     if (!input.napLike && r.chance(0.5)) phases[epochs - 1] = "4";
@@ -468,7 +468,7 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
     const latencyMinutes = night.latency / 60;
     const contributors = {
       total_sleep: score(100 - 140 * Math.max(0, 1 - hours(night.totalSleep) / 7.5)),
-      efficiency: score(((night.efficiency - 65) * 100) / (92 - 65)),
+      efficiency: score(((night.efficiency - 65) * 100) / (100 - 65)),
       latency: score(latencyMinutes < 5 ? 72 : latencyMinutes <= 20 ? 98 : 98 - 2.5 * (latencyMinutes - 20)),
       deep_sleep: score((100 * hours(night.deepSleep)) / 1.25),
       rem_sleep: score((100 * hours(night.remSleep)) / 1.75),
@@ -501,7 +501,7 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const previousActivity = activityOf(shiftDay(day, -1));
       const contributors = {
         activity_balance: baselineReady ? score(82 + 8 * r.normal(0, 1)) : null,
-        body_temperature: score(100 - 110 * Math.max(0, Math.abs(temperatureDeviation) - 0.1)),
+        body_temperature: score(100 - 70 * Math.max(0, Math.abs(temperatureDeviation) - 0.1)),
         hrv_balance: baselineReady ? score(78 + 12 * rec + r.normal(0, 4)) : null,
         previous_day_activity: previousActivity ? score(70 + previousActivity.score / 4 + r.normal(0, 5)) : null,
         previous_night: sleepScore.score,

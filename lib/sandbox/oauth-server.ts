@@ -313,7 +313,8 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     if (row.revokedAt) throw new SandboxTokenError("revoked");
     if (!row.expiresAt || row.expiresAt.getTime() <= at.getTime()) throw new SandboxTokenError("expired");
     if (rules.refreshPolicy.kind === "rotating-with-grace") {
-      // Using the new access token ends the grace of the refresh tokens rotated to issue it.
+      // Using the new access token ends the grace of the refresh tokens rotated to issue it (and of
+      // older rotated ones): a rotation stamps the old token's revoked_at with the new token's created_at.
       await db
         .update(sandboxTokens)
         .set({ graceUntil: at })

@@ -8,7 +8,6 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { NextRequest } from "next/server";
-import { RouteKind } from "next/dist/server/route-kind";
 import { AppRouteRouteModule } from "next/dist/server/route-modules/app-route/module";
 import { resetConfig } from "@/lib/config";
 
@@ -155,7 +154,7 @@ function routeModuleFor(route: DiscoveredRoute, appDir: string): AppRouteRouteMo
     // Imported through the test runner, so TypeScript and the `@/` alias work as in the app.
     userland: () => import(/* @vite-ignore */ route.file),
     definition: {
-      kind: RouteKind.APP_ROUTE,
+      kind: "APP_ROUTE",
       page,
       pathname: route.pattern,
       filename: "route",
@@ -188,11 +187,11 @@ async function toNextRequest(req: http.IncomingMessage, origin: string): Promise
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   const method = req.method ?? "GET";
-  let body: Buffer | undefined;
+  let body: Uint8Array<ArrayBuffer> | undefined;
   if (method !== "GET" && method !== "HEAD") {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    body = Buffer.concat(chunks);
+    body = new Uint8Array(Buffer.concat(chunks));
   }
   return new NextRequest(new URL(req.url ?? "/", origin), { method, headers, body });
 }

@@ -14,7 +14,10 @@ export type PostgresSource =
   | { kind: "binaries"; binDir: string }
   | { kind: "missing"; reason: string };
 
-const BINARY_DIRS = ["/usr/local/bin", ...listPostgresLibDirs()];
+/** Where Debian's packages (and this project's machines) put the server binaries, besides PATH. */
+export function defaultBinaryDirs(): string[] {
+  return ["/usr/local/bin", ...listPostgresLibDirs()];
+}
 
 function listPostgresLibDirs(): string[] {
   const root = "/usr/lib/postgresql";
@@ -31,17 +34,20 @@ function hasServerBinaries(dir: string): boolean {
 }
 
 /** Where the real-PostgreSQL pass gets its server: TEST_DATABASE_URL, local binaries, or nowhere (and why). */
-export function locatePostgres(env: NodeJS.ProcessEnv = process.env): PostgresSource {
+export function locatePostgres(
+  env: NodeJS.ProcessEnv = process.env,
+  binaryDirs: string[] = defaultBinaryDirs(),
+): PostgresSource {
   if (env.TEST_DATABASE_URL) return { kind: "url", url: env.TEST_DATABASE_URL };
   const pathDirs = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
-  for (const dir of [...pathDirs, ...BINARY_DIRS]) {
+  for (const dir of [...pathDirs, ...binaryDirs]) {
     if (hasServerBinaries(dir)) return { kind: "binaries", binDir: dir };
   }
   return {
     kind: "missing",
     reason:
       "TEST_DATABASE_URL is not set and no PostgreSQL server binaries (initdb, pg_ctl, postgres) were found " +
-      `on PATH or in ${BINARY_DIRS.join(", ") || "/usr/lib/postgresql/*/bin"}. ` +
+      "on PATH, in /usr/local/bin or in /usr/lib/postgresql/*/bin. " +
       "Install them (apt-get install -y postgresql) or point TEST_DATABASE_URL at a server whose user may CREATE DATABASE.",
   };
 }

@@ -20,8 +20,11 @@ describe("integration test setup", () => {
     const db = await getDb();
     const rows = await db.select().from(users);
     expect(rows).toEqual([]);
-    const result = await db.execute<{ name: string }>(sql`select current_database() as name`);
-    const name = ("rows" in result ? result.rows : result)[0]?.name;
+    // postgres.js returns the rows, PGlite a result object holding them.
+    const result = (await db.execute(sql`select current_database() as name`)) as unknown as
+      | { name: string }[]
+      | { rows: { name: string }[] };
+    const name = (Array.isArray(result) ? result : result.rows)[0]?.name;
     if (inject("integrationDatabase") === "postgres") {
       expect(config().databaseUrl).toMatch(/^postgres:\/\//);
       expect(name).toMatch(/^wd_test_[0-9a-f]{12}$/);

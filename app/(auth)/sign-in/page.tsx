@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthCard, firstParam } from "@/components/auth/auth-card";
 import { safeCallbackUrl } from "@/components/auth/safe-callback-url";
-import { currentUser } from "@/lib/auth/session";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { currentUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Sign in" };
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthCard, firstParam } from "@/components/auth/auth-card";
 import { safeCallbackUrl } from "@/components/auth/safe-callback-url";
-import { currentUser } from "@/lib/auth/session";
 import { SignUpForm } from "@/components/auth/sign-up-form";
+import { currentUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Create account" };
 
