@@ -4,13 +4,12 @@
  * server opens the database, so an embedded PGlite folder is only ever open in one process.
  */
 import { spawn } from "node:child_process";
-import { ConfigError, loadConfig } from "@/lib/config";
+import { config, ConfigError } from "@/lib/config";
 import { migrateConfiguredDatabase } from "@/lib/db/migrate";
 
 (process.env as Record<string, string>).NODE_ENV = "production";
 try {
-  const cfg = loadConfig();
-  for (const warning of cfg.warnings) console.warn(`⚠️  ${warning}`);
+  config(); // validates, and prints its warnings once
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`\n✖ ${error.message}\n`);

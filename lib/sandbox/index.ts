@@ -1,10 +1,14 @@
 import { appUrl, config } from "@/lib/config";
 import { ouraSandbox } from "./oura";
+import { withingsSandbox } from "./withings";
+import { whoopSandbox } from "./whoop";
 import type { ProviderSandbox, SandboxRouteHandler } from "./types";
 
 /** Every provider sandbox, by provider id. Adding a provider's sandbox is one line here. */
 export const sandboxes: Record<string, ProviderSandbox> = {
+  [whoopSandbox.providerId]: whoopSandbox,
   [ouraSandbox.providerId]: ouraSandbox,
+  [withingsSandbox.providerId]: withingsSandbox,
 };
 
 /**
@@ -53,6 +57,9 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * method → 405 with `Allow`. HEAD falls back to the GET route without a body.
  */
 export async function handleSandboxRequest(providerId: string, request: Request, path: string[]): Promise<Response> {
+  // The consent page's form posts to /oauth/decision: Next.js renders POSTs to the page's own URL
+  // as the page, so the decision needs a path the route handler owns.
+  if (path.length === 2 && path[0] === "oauth" && path[1] === "decision") path = ["oauth", "authorize"];
   const sandbox = servedSandbox(providerId);
   if (!sandbox) return json(404, { status: 404, title: "Not Found", detail: "No sandbox is served for this provider." });
 

@@ -35,7 +35,7 @@ function hasServerBinaries(dir: string): boolean {
 
 /** Where the real-PostgreSQL pass gets its server: TEST_DATABASE_URL, local binaries, or nowhere (and why). */
 export function locatePostgres(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
   binaryDirs: string[] = defaultBinaryDirs(),
 ): PostgresSource {
   if (env.TEST_DATABASE_URL) return { kind: "url", url: env.TEST_DATABASE_URL };

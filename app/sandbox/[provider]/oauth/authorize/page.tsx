@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
-import { handleSandboxRequest, sandboxBaseUrl, servedSandbox } from "@/lib/sandbox";
+import { servedSandbox } from "@/lib/sandbox";
 import { validateAuthorizeParams } from "@/lib/sandbox/authorize";
 import { sandboxBranding } from "@/lib/sandbox/branding";
 
@@ -25,30 +25,6 @@ function toSearchParams(raw: Record<string, string | string[] | undefined>): URL
     if (first !== undefined) params.set(key, first);
   }
   return params;
-}
-
-/**
- * The form's decision goes to the sandbox's `POST /oauth/authorize` route. A plain form post to
- * this URL would be rendered as the page by Next.js, so a server action forwards it.
- */
-async function decide(provider: string, formData: FormData) {
-  "use server";
-  const body = new URLSearchParams();
-  for (const [key, value] of formData) if (typeof value === "string" && !key.startsWith("$ACTION")) body.set(key, value);
-  const response = await handleSandboxRequest(
-    provider,
-    new Request(`${sandboxBaseUrl(provider)}/oauth/authorize`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body,
-    }),
-    ["oauth", "authorize"],
-  );
-  const location = response.headers.get("location");
-  if (response.status === 302 && location) redirect(location);
-  // Refused without a redirect (tampered form): show the page again, which explains why.
-  body.delete("decision");
-  redirect(`/sandbox/${encodeURIComponent(provider)}/oauth/authorize?${body.toString()}`);
 }
 
 export default async function SandboxAuthorizePage({ params, searchParams }: PageProps) {
@@ -84,7 +60,7 @@ export default async function SandboxAuthorizePage({ params, searchParams }: Pag
             <p className={`mt-4 font-mono text-xs ${brand.muted}`}>error: {validation.error}</p>
           </div>
         ) : (
-          <form action={decide.bind(null, provider)} className={`rounded-2xl p-6 ${brand.card}`}>
+          <form method="post" action={`/sandbox/${encodeURIComponent(provider)}/oauth/decision`} className={`rounded-2xl p-6 ${brand.card}`}>
             <h1 className="text-xl font-semibold">
               Authorise {APP_NAME} to access your {brand.name} data
             </h1>

@@ -1,0 +1,630 @@
+import crypto from "node:crypto";
+import OAuth from "oauth-1.0a";
+import { z } from "zod";
+import { ProviderAuthError, ProviderError, ProviderPayloadError, ProviderRateLimitError, retryAfterFromHeaders } from "./errors";
+import { isDay, num, samples, shiftDay } from "./paging";
+import { SessionAccountLockedError, SessionCredentialsError, SessionMfaCodeError, SessionMfaExpiredError } from "./session-errors";
+import type {
+  Collection,
+  MetricSample,
+  ProviderApi,
+  SessionEndpoints,
+  SessionLoginResult,
+  SessionMfaRequired,
+  SessionProvider,
+  SyncRange,
+  TokenSet,
+} from "./types";
+
+/**
+ * Garmin Connect, signed in the way the Garmin Connect mobile app does it (as `garth` does, see
+ * provider-apis.md §4.4): Garmin has no OAuth for personal use, so the user's email and password
+ * are sent ONCE to Garmin's SSO, which answers with a CAS service ticket (after an MFA code when
+ * the account has one). The ticket buys an OAuth1 token pair (signed with the app's consumer
+ * key), and the OAuth1 pair buys short-lived OAuth2 bearer tokens for connectapi. The OAuth1 pair
+ * is the long-lived session we keep (encrypted) to renew the bearer; the password is never kept.
+ *
+ * SSO answers (JSON, any HTTP status; the `responseStatus.type` decides):
+ * - `SUCCESSFUL` with `serviceTicketId: "ST-…-sso"` → signed in;
+ * - `MFA_REQUIRED` with `customerMfaInfo.mfaLastMethodUsed` → a code was sent (login only);
+ * - `INVALID_USERNAME_PASSWORD` (HTTP 401) → wrong email or password;
+ * - `ACCOUNT_LOCKED` (HTTP 423) → the account is locked;
+ * - `INVALID_MFA_CODE` (HTTP 400) → wrong code, the MFA step can be retried;
+ * - `MFA_CODE_EXPIRED` (HTTP 400) → the MFA step is over (too old or too many tries): sign in again.
+ *
+ * The consumer key/secret are the runtime's client credentials (GARMIN_CLIENT_ID/SECRET when
+ * live, the sandbox's otherwise).
+ */
+
+const SSO_CLIENT_ID = "GCM_ANDROID_DARK";
+export const GARMIN_SSO_SERVICE = "https://mobile.integration.garmin.com/gcm/android";
+const SSO_LOCALE = "en-US";
+/** The audience the mobile app asks for on its first exchange. */
+export const GARMIN_EXCHANGE_AUDIENCE = "GARMIN_CONNECT_MOBILE_ANDROID_DI";
+const USER_AGENT = "com.garmin.android.apps.connectmobile";
+const TIMEOUT_MS = 30_000;
+const PROVIDER_NAME = "Garmin";
+
+export interface OAuth1Consumer {
+  key: string;
+  secret: string;
+}
+
+/** The session material kept (encrypted) on the connection to renew the bearer token. */
+export interface GarminSessionSecrets extends Record<string, string> {
+  oauthToken: string;
+  oauthTokenSecret: string;
+  displayName: string;
+}
+
+/* ---------- HTTP plumbing ---------- */
+
+/** Cookies of one half-finished sign-in (name=value pairs, one host). */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(serialized?: string) {
+    for (const part of (serialized ?? "").split(";")) {
+      const eq = part.indexOf("=");
+      if (eq > 0) this.cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+  }
+
+  absorb(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = header.split(";");
+      const eq = pair.indexOf("=");
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const expired = attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1).trim());
+    }
+  }
+
+  /** The `Cookie` header value (also the serialised form). */
+  toString(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  get size(): number {
+    return this.cookies.size;
+  }
+}
+
+async function send(url: string, init: RequestInit, fetchImpl: typeof fetch): Promise<Response> {
+  try {
+    return await fetchImpl(url, {
+      ...init,
+      headers: { "user-agent": USER_AGENT, ...init.headers },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: "manual",
+    });
+  } catch (error) {
+    throw new ProviderError(`${PROVIDER_NAME} could not be reached (${(error as Error).name})`);
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function failUnlessOk(response: Response, what: string): void {
+  if (response.status === 429) {
+    throw new ProviderRateLimitError(`${PROVIDER_NAME} rate limit reached`, retryAfterFromHeaders(response.headers), 429);
+  }
+  if (!response.ok) throw new ProviderError(`${PROVIDER_NAME} ${what} failed (HTTP ${response.status})`, response.status);
+}
+
+function oauth1(consumer: OAuth1Consumer): OAuth {
+  return new OAuth({
+    consumer,
+    signature_method: "HMAC-SHA1",
+    hash_function: (base, key) => crypto.createHmac("sha1", key).update(base).digest("base64"),
+  });
+}
+
+/* ---------- SSO ---------- */
+
+const ssoAnswer = z.object({
+  serviceTicketId: z.string().nullish(),
+  responseStatus: z.object({ type: z.string() }).nullish(),
+  customerMfaInfo: z.object({ mfaLastMethodUsed: z.string().nullish() }).nullish(),
+});
+
+function ssoQuery(): string {
+  return new URLSearchParams({ clientId: SSO_CLIENT_ID, locale: SSO_LOCALE, service: GARMIN_SSO_SERVICE }).toString();
+}
+
+/** POSTs JSON to an SSO API and returns Garmin's verdict; only the verdict type is ever read. */
+async function ssoPost(
+  endpoints: SessionEndpoints,
+  path: string,
+  body: Record<string, unknown>,
+  jar: CookieJar,
+  fetchImpl: typeof fetch,
+): Promise<z.infer<typeof ssoAnswer> & { status: number }> {
+  const response = await send(
+    `${endpoints.sso}${path}?${ssoQuery()}`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        origin: new URL(endpoints.sso).origin,
+        cookie: jar.toString(),
+      },
+      body: JSON.stringify(body),
+    },
+    fetchImpl,
+  );
+  jar.absorb(response);
+  if (response.status === 429) failUnlessOk(response, "sign-in");
+  const parsed = ssoAnswer.safeParse(await readJson(response));
+  if (!parsed.success || !parsed.data.responseStatus) {
+    // No verdict in the body: an outage or a Cloudflare page, never something to show.
+    if (!response.ok) failUnlessOk(response, "sign-in");
+    throw new ProviderPayloadError(`${PROVIDER_NAME} sign-in answered in an unexpected shape`, response.status);
+  }
+  return { ...parsed.data, status: response.status };
+}
+
+function ticketOf(answer: { serviceTicketId?: string | null }): string {
+  const ticket = answer.serviceTicketId;
+  if (!ticket || !/^ST-[A-Za-z0-9._-]+$/.test(ticket)) {
+    throw new ProviderPayloadError(`${PROVIDER_NAME} signed in but sent no service ticket`);
+  }
+  return ticket;
+}
+
+/** A verdict type worth naming in an error (Garmin's constants only, never free text). */
+function verdictName(type: string): string {
+  return /^[A-Z_]{1,64}$/.test(type) ? type : "unknown answer";
+}
+
+/* ---------- OAuth1 → OAuth2 ---------- */
+
+const exchangeAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().positive(),
+  refresh_token_expires_in: z.number().optional(),
+  scope: z.string().optional(),
+  token_type: z.string().optional(),
+});
+
+interface OAuth1Pair {
+  oauthToken: string;
+  oauthTokenSecret: string;
+  mfaToken?: string;
+  mfaExpirationTimestamp?: string;
+}
+
+async function preauthorize(endpoints: SessionEndpoints, consumer: OAuth1Consumer, ticket: string, fetchImpl: typeof fetch): Promise<OAuth1Pair> {
+  const url = `${endpoints.api}/oauth-service/oauth/preauthorized?${new URLSearchParams({
+    ticket,
+    "login-url": GARMIN_SSO_SERVICE,
+    "accepts-mfa-tokens": "true",
+  })}`;
+  const signer = oauth1(consumer);
+  const header = signer.toHeader(signer.authorize({ url, method: "GET" }));
+  const response = await send(url, { method: "GET", headers: { authorization: header.Authorization } }, fetchImpl);
+  if (response.status === 401 || response.status === 403) {
+    throw new ProviderAuthError(`${PROVIDER_NAME} refused the sign-in ticket (HTTP ${response.status})`, response.status);
+  }
+  failUnlessOk(response, "session setup");
+  const form = new URLSearchParams(await response.text());
+  const oauthToken = form.get("oauth_token");
+  const oauthTokenSecret = form.get("oauth_token_secret");
+  if (!oauthToken || !oauthTokenSecret) throw new ProviderPayloadError(`${PROVIDER_NAME} session setup sent no OAuth1 token`);
+  return {
+    oauthToken,
+    oauthTokenSecret,
+    mfaToken: form.get("mfa_token") || undefined,
+    mfaExpirationTimestamp: form.get("mfa_expiration_timestamp") || undefined,
+  };
+}
+
+/** OAuth1 pair → fresh OAuth2 bearer tokens (used at sign-in and for every renewal). */
+async function exchange(
+  endpoints: SessionEndpoints,
+  consumer: OAuth1Consumer,
+  pair: OAuth1Pair,
+  options: { audience?: string },
+  fetchImpl: typeof fetch,
+  now: () => Date,
+): Promise<TokenSet> {
+  const url = `${endpoints.api}/oauth-service/oauth/exchange/user/2.0`;
+  const data: Record<string, string> = {};
+  if (options.audience) data.audience = options.audience;
+  if (pair.mfaToken) data.mfa_token = pair.mfaToken;
+  const signer = oauth1(consumer);
+  const header = signer.toHeader(
+    signer.authorize({ url, method: "POST", data }, { key: pair.oauthToken, secret: pair.oauthTokenSecret }),
+  );
+  const response = await send(
+    url,
+    {
+      method: "POST",
+      headers: { authorization: header.Authorization, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams(data).toString(),
+    },
+    fetchImpl,
+  );
+  if (response.status === 401 || response.status === 403) {
+    throw new ProviderAuthError(`${PROVIDER_NAME} no longer accepts this session (HTTP ${response.status})`, response.status);
+  }
+  failUnlessOk(response, "token exchange");
+  const parsed = exchangeAnswer.safeParse(await readJson(response));
+  if (!parsed.success) throw new ProviderPayloadError(`${PROVIDER_NAME} token exchange answered in an unexpected shape`);
+  const t = parsed.data;
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token,
+    expiresAt: new Date(now().getTime() + t.expires_in * 1000),
+    scopes: t.scope ? t.scope.split(/\s+/).filter(Boolean) : [],
+  };
+}
+
+const socialProfile = z.object({
+  displayName: z.string().min(1),
+  profileId: z.union([z.number(), z.string()]).nullish(),
+});
+
+async function fetchProfile(endpoints: SessionEndpoints, accessToken: string, fetchImpl: typeof fetch): Promise<z.infer<typeof socialProfile>> {
+  const response = await send(
+    `${endpoints.api}/userprofile-service/socialProfile`,
+    { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } },
+    fetchImpl,
+  );
+  if (response.status === 401 || response.status === 403) {
+    throw new ProviderAuthError(`${PROVIDER_NAME} rejected the new access token (HTTP ${response.status})`, response.status);
+  }
+  failUnlessOk(response, "profile lookup");
+  const parsed = socialProfile.safeParse(await readJson(response));
+  if (!parsed.success) throw new ProviderPayloadError(`${PROVIDER_NAME} profile answered in an unexpected shape`);
+  return parsed.data;
+}
+
+/* ---------- the session flow ---------- */
+
+export interface GarminSessionOptions {
+  /** The OAuth1 consumer (the runtime's client id/secret). */
+  consumer(): Promise<OAuth1Consumer>;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+export function createGarminSession(options: GarminSessionOptions): SessionProvider["session"] {
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  const now = options.now ?? (() => new Date());
+
+  async function finish(endpoints: SessionEndpoints, ticket: string): Promise<SessionLoginResult> {
+    const consumer = await options.consumer();
+    const pair = await preauthorize(endpoints, consumer, ticket, fetchImpl);
+    const tokens = await exchange(endpoints, consumer, pair, { audience: GARMIN_EXCHANGE_AUDIENCE }, fetchImpl, now);
+    const profile = await fetchProfile(endpoints, tokens.accessToken, fetchImpl);
+    const sessionSecrets: GarminSessionSecrets = {
+      oauthToken: pair.oauthToken,
+      oauthTokenSecret: pair.oauthTokenSecret,
+      displayName: profile.displayName,
+      ...(pair.mfaToken ? { mfaToken: pair.mfaToken } : {}),
+      ...(pair.mfaExpirationTimestamp ? { mfaExpirationTimestamp: pair.mfaExpirationTimestamp } : {}),
+    };
+    const providerUserId = profile.profileId == null ? undefined : String(profile.profileId);
+    return { kind: "connected", tokens: { ...tokens, providerUserId }, sessionSecrets };
+  }
+
+  return {
+    async login(endpoints, email, password): Promise<SessionLoginResult | SessionMfaRequired> {
+      const jar = new CookieJar();
+      // The sign-in page sets the SSO session cookies the login API expects.
+      const page = await send(`${endpoints.sso}/mobile/sso/en/sign-in?${new URLSearchParams({ clientId: SSO_CLIENT_ID })}`, { method: "GET" }, fetchImpl);
+      jar.absorb(page);
+      failUnlessOk(page, "sign-in page");
+      await page.body?.cancel();
+
+      const answer = await ssoPost(endpoints, "/mobile/api/login", { username: email, password, rememberMe: false, captchaToken: "" }, jar, fetchImpl);
+      const type = answer.responseStatus!.type;
+      switch (type) {
+        case "SUCCESSFUL":
+          return finish(endpoints, ticketOf(answer));
+        case "MFA_REQUIRED":
+          // Only the SSO cookies and the method travel on; never the email or password.
+          return { kind: "mfa_required", context: { cookies: jar.toString(), mfaMethod: answer.customerMfaInfo?.mfaLastMethodUsed || "email" } };
+        case "INVALID_USERNAME_PASSWORD":
+          throw new SessionCredentialsError(PROVIDER_NAME);
+        case "ACCOUNT_LOCKED":
+          throw new SessionAccountLockedError(PROVIDER_NAME);
+        default:
+          throw new ProviderError(`${PROVIDER_NAME} sign-in failed (${verdictName(type)})`, answer.status);
+      }
+    },
+
+    async verifyMfa(endpoints, context, code): Promise<SessionLoginResult> {
+      const jar = new CookieJar(context.cookies);
+      if (jar.size === 0) throw new SessionMfaExpiredError(PROVIDER_NAME);
+      const answer = await ssoPost(
+        endpoints,
+        "/mobile/api/mfa/verifyCode",
+        { mfaMethod: context.mfaMethod || "email", mfaVerificationCode: code, rememberMyBrowser: false, reconsentList: [], mfaSetup: false },
+        jar,
+        fetchImpl,
+      );
+      const type = answer.responseStatus!.type;
+      switch (type) {
+        case "SUCCESSFUL":
+          return finish(endpoints, ticketOf(answer));
+        case "INVALID_MFA_CODE":
+          throw new SessionMfaCodeError(PROVIDER_NAME);
+        case "MFA_CODE_EXPIRED":
+        case "MFA_SESSION_EXPIRED":
+          throw new SessionMfaExpiredError(PROVIDER_NAME);
+        case "ACCOUNT_LOCKED":
+          throw new SessionAccountLockedError(PROVIDER_NAME);
+        default:
+          throw new ProviderError(`${PROVIDER_NAME} code check failed (${verdictName(type)})`, answer.status);
+      }
+    },
+
+    /** garth's renewal: repeat the OAuth1 → OAuth2 exchange; the OAuth1 pair stays the same. */
+    async refresh(endpoints, sessionSecrets): Promise<SessionLoginResult> {
+      const { oauthToken, oauthTokenSecret, mfaToken } = sessionSecrets;
+      if (!oauthToken || !oauthTokenSecret) throw new ProviderAuthError(`${PROVIDER_NAME} session cannot be renewed`);
+      const consumer = await options.consumer();
+      const tokens = await exchange(endpoints, consumer, { oauthToken, oauthTokenSecret, mfaToken }, {}, fetchImpl, now);
+      return { kind: "connected", tokens, sessionSecrets };
+    },
+  };
+}
+
+/** The consumer of the current runtime (live credentials or the sandbox's); loaded lazily to avoid an import cycle. */
+async function runtimeConsumer(): Promise<OAuth1Consumer> {
+  const { resolveProvider } = await import("./runtime");
+  const runtime = resolveProvider("garmin");
+  if (!runtime) throw new ProviderError(`${PROVIDER_NAME} is not configured on this server`);
+  return { key: runtime.clientId, secret: runtime.clientSecret };
+}
+
+/* ---------- data ---------- */
+
+export interface GarminDailySummary {
+  calendarDate?: string;
+  totalSteps?: number | null;
+  restingHeartRate?: number | null;
+  maxHeartRate?: number | null;
+  averageStressLevel?: number | null;
+  bodyBatteryChargedValue?: number | null;
+  bodyBatteryDrainedValue?: number | null;
+  activeKilocalories?: number | null;
+  totalKilocalories?: number | null;
+  activeSeconds?: number | null;
+  highlyActiveSeconds?: number | null;
+  [key: string]: unknown;
+}
+
+export interface GarminSleepData {
+  dailySleepDTO?: {
+    calendarDate?: string;
+    sleepTimeSeconds?: number | null;
+    deepSleepSeconds?: number | null;
+    lightSleepSeconds?: number | null;
+    remSleepSeconds?: number | null;
+    awakeSleepSeconds?: number | null;
+    sleepStartTimestampGMT?: number | null;
+    sleepEndTimestampGMT?: number | null;
+    averageSpO2Value?: number | null;
+    averageRespirationValue?: number | null;
+    sleepScores?: { overall?: { value?: number | null } | null } | null;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
+}
+
+export interface GarminHrv {
+  hrvSummary?: { calendarDate?: string; lastNightAvg?: number | null; [key: string]: unknown } | null;
+  [key: string]: unknown;
+}
+
+export interface GarminTrainingReadiness {
+  calendarDate?: string;
+  timestamp?: string;
+  score?: number | null;
+  inputContext?: string;
+  [key: string]: unknown;
+}
+
+/** A Garmin stress level; negative values mean "no data" (−1 off wrist, −2 too active…). */
+function stressLevel(value: unknown): number | undefined {
+  const v = num(value);
+  return v !== undefined && v >= 0 ? v : undefined;
+}
+
+export function mapDailySummary(d: GarminDailySummary): MetricSample[] {
+  if (!isDay(d.calendarDate)) return [];
+  const activeParts = [num(d.activeSeconds), num(d.highlyActiveSeconds)];
+  const activeTime = activeParts.every((p) => p === undefined) ? undefined : activeParts.reduce<number>((a, b) => a + (b ?? 0), 0);
+  return samples(d.calendarDate, [
+    ["steps", num(d.totalSteps)],
+    ["resting_heart_rate", num(d.restingHeartRate)],
+    ["heart_rate_max", num(d.maxHeartRate)],
+    ["stress_avg", stressLevel(d.averageStressLevel)],
+    ["body_battery_charged", num(d.bodyBatteryChargedValue)],
+    ["body_battery_drained", num(d.bodyBatteryDrainedValue)],
+    ["active_calories", num(d.activeKilocalories)],
+    ["total_calories", num(d.totalKilocalories)],
+    ["active_time", activeTime],
+  ]);
+}
+
+/** The night that ended on the morning of `calendarDate`; a day without sleep has no samples. */
+export function mapSleep(payload: GarminSleepData): MetricSample[] {
+  const s = payload.dailySleepDTO;
+  if (!s || !isDay(s.calendarDate)) return [];
+  const sleepTime = num(s.sleepTimeSeconds);
+  if (sleepTime === undefined || sleepTime <= 0) return [];
+  const start = num(s.sleepStartTimestampGMT);
+  const end = num(s.sleepEndTimestampGMT);
+  return samples(s.calendarDate, [
+    ["sleep_duration", sleepTime],
+    ["deep_sleep", num(s.deepSleepSeconds)],
+    ["light_sleep", num(s.lightSleepSeconds)],
+    ["rem_sleep", num(s.remSleepSeconds)],
+    ["awake_time", num(s.awakeSleepSeconds)],
+    // The GMT timestamps are epoch milliseconds.
+    ["time_in_bed", start !== undefined && end !== undefined && end > start ? Math.round((end - start) / 1000) : undefined],
+    ["sleep_score", num(s.sleepScores?.overall?.value)],
+    ["spo2", num(s.averageSpO2Value)],
+    ["respiratory_rate", num(s.averageRespirationValue)],
+  ]);
+}
+
+export function mapHrv(payload: GarminHrv): MetricSample[] {
+  const h = payload.hrvSummary;
+  if (!h || !isDay(h.calendarDate)) return [];
+  return samples(h.calendarDate, [["hrv_rmssd", num(h.lastNightAvg)]]);
+}
+
+/**
+ * Garmin recomputes training readiness during the day (after exercise, naps); the day's figure is
+ * the morning one (`AFTER_WAKEUP_RESET`), which is what compares with other providers' readiness.
+ * Without it, the earliest scored entry.
+ */
+export function mapTrainingReadiness(entries: GarminTrainingReadiness[]): MetricSample[] {
+  const byDay = new Map<string, GarminTrainingReadiness[]>();
+  for (const e of entries) {
+    if (!isDay(e.calendarDate) || num(e.score) === undefined) continue;
+    byDay.set(e.calendarDate, [...(byDay.get(e.calendarDate) ?? []), e]);
+  }
+  return [...byDay].flatMap(([day, dayEntries]) => {
+    const ordered = [...dayEntries].sort((a, b) => String(a.timestamp ?? "").localeCompare(String(b.timestamp ?? "")));
+    const chosen = ordered.find((e) => e.inputContext === "AFTER_WAKEUP_RESET") ?? ordered[0]!;
+    return samples(day, [["readiness_score", num(chosen.score)]]);
+  });
+}
+
+/*
+ * Every connectapi data endpoint answers one day, so each collection walks the range one day per
+ * page (cursor = the next day). The sleep and daily-summary paths name the user's displayName,
+ * which the first page looks up (it can change on Garmin's side) and carries in the cursor.
+ */
+
+interface DayCursor {
+  day: string;
+  displayName?: string;
+}
+
+function parseCursor(cursor: string | undefined, range: SyncRange): DayCursor {
+  if (!cursor) return { day: range.startDay };
+  const [day = range.startDay, name] = cursor.split("|");
+  return { day, displayName: name ? decodeURIComponent(name) : undefined };
+}
+
+function nextCursor(at: DayCursor, range: SyncRange): string | null {
+  if (at.day >= range.endDay) return null;
+  const next = shiftDay(at.day, 1);
+  return at.displayName ? `${next}|${encodeURIComponent(at.displayName)}` : next;
+}
+
+async function displayNameOf(api: ProviderApi): Promise<string> {
+  const parsed = socialProfile.safeParse(await api.get("/userprofile-service/socialProfile"));
+  if (!parsed.success) throw new ProviderPayloadError(`${PROVIDER_NAME} profile answered in an unexpected shape`);
+  return parsed.data.displayName;
+}
+
+function perDay<T>(
+  id: string,
+  options: {
+    needsDisplayName: boolean;
+    request(day: string, displayName: string | undefined): { path: string; query?: Record<string, string> };
+    /** The page's items from the day's body (undefined for 204 No Content). */
+    items(body: unknown): T[];
+  },
+): Omit<Collection<T>, "map"> {
+  return {
+    id,
+    async fetchPage(api, range, cursor) {
+      const at = parseCursor(cursor, range);
+      if (at.day > range.endDay) return { items: [], nextCursor: null };
+      if (options.needsDisplayName && !at.displayName) at.displayName = await displayNameOf(api);
+      const { path, query } = options.request(at.day, at.displayName);
+      const body = await api.get(path, query);
+      return { items: options.items(body), nextCursor: nextCursor(at, range) };
+    },
+  };
+}
+
+const isObject = (body: unknown): body is Record<string, unknown> => typeof body === "object" && body !== null && !Array.isArray(body);
+
+function objectItems<T>(body: unknown): T[] {
+  if (body === undefined || body === null || body === "") return [];
+  if (!isObject(body)) throw new ProviderPayloadError(`${PROVIDER_NAME} answered with a body that is not an object`);
+  return [body as T];
+}
+
+const dailySummary: Collection<GarminDailySummary> = {
+  ...perDay<GarminDailySummary>("daily_summary", {
+    needsDisplayName: true,
+    request: (day, displayName) => ({
+      path: `/usersummary-service/usersummary/daily/${encodeURIComponent(displayName!)}`,
+      query: { calendarDate: day },
+    }),
+    items: objectItems,
+  }),
+  map: mapDailySummary,
+};
+
+const sleep: Collection<GarminSleepData> = {
+  ...perDay<GarminSleepData>("sleep", {
+    needsDisplayName: true,
+    request: (day, displayName) => ({
+      path: `/wellness-service/wellness/dailySleepData/${encodeURIComponent(displayName!)}`,
+      query: { date: day, nonSleepBufferMinutes: "60" },
+    }),
+    items: objectItems,
+  }),
+  map: mapSleep,
+};
+
+const hrv: Collection<GarminHrv> = {
+  ...perDay<GarminHrv>("hrv", {
+    needsDisplayName: false,
+    request: (day) => ({ path: `/hrv-service/hrv/${day}` }),
+    items: objectItems,
+  }),
+  map: mapHrv,
+};
+
+const trainingReadiness: Collection<GarminTrainingReadiness> = {
+  ...perDay<GarminTrainingReadiness>("training_readiness", {
+    needsDisplayName: false,
+    request: (day) => ({ path: `/metrics-service/metrics/trainingreadiness/${day}` }),
+    items: (body) => {
+      if (body === undefined || body === null || body === "") return [];
+      if (!Array.isArray(body)) throw new ProviderPayloadError(`${PROVIDER_NAME} training readiness is not a list`);
+      return body.filter(isObject) as GarminTrainingReadiness[];
+    },
+  }),
+  map: () => [],
+  // Several entries per day: the morning one speaks for the day.
+  aggregate: (entries) => mapTrainingReadiness(entries),
+};
+
+export const garmin: SessionProvider = {
+  id: "garmin",
+  name: "Garmin",
+  kind: "session",
+  description: "Garmin Connect: sleep, HRV, training readiness, stress and Body Battery.",
+  color: "#007cc3",
+  dataSummary: "Sleep, training readiness, HRV, steps, stress, Body Battery",
+  backfillDays: 30,
+  endpoints: { sso: "https://sso.garmin.com", api: "https://connectapi.garmin.com" },
+  session: createGarminSession({ consumer: runtimeConsumer }),
+  collections: [sleep, hrv, trainingReadiness, dailySummary],
+};
