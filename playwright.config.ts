@@ -48,6 +48,9 @@ export default defineConfig({
       NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
       ENABLE_SANDBOX: "true",
       JOB_RUNNER: "in-process",
+      // Its own build folder, so a development server's `.next` is left alone.
+      NEXT_DIST_DIR: ".next-e2e",
+      NEXT_TELEMETRY_DISABLED: "1",
     },
   },
 });

@@ -1,0 +1,277 @@
+import { describe, expect, it } from "vitest";
+import { CTX_SLEEP_DAYS, cycleDay, mapWhoopItems, sleepDay, whoop, WHOOP_PAGE_LIMIT } from "./whoop";
+import type { Collection, MappingContext, MetricSample, ProviderApi, QueryParams } from "./types";
+
+const collection = (id: string) => whoop.collections.find((c) => c.id === id) as Collection<any>;
+const byMetric = (samples: MetricSample[]) => Object.fromEntries(samples.map((s) => [s.metric, s.value]));
+const days = (samples: MetricSample[]) => [...new Set(samples.map((s) => s.day))];
+
+/* Payloads in the shapes of WHOOP-SPEC (provider-apis.md §2.2). */
+
+const night = {
+  id: "ecfc6a15-4661-442f-a9a4-f160dd7afae8",
+  cycle_id: 93845,
+  v1_id: 93845,
+  user_id: 10129,
+  created_at: "2026-11-20T13:25:44.774Z",
+  updated_at: "2026-11-20T14:25:44.774Z",
+  // 23:10 → 07:05 in UTC-5: the night of the 20th.
+  start: "2026-11-20T04:10:00.000Z",
+  end: "2026-11-20T12:05:00.000Z",
+  timezone_offset: "-05:00",
+  nap: false,
+  score_state: "SCORED",
+  score: {
+    stage_summary: {
+      total_in_bed_time_milli: 28_500_000,
+      total_awake_time_milli: 2_100_000,
+      total_no_data_time_milli: 0,
+      total_light_sleep_time_milli: 13_800_000,
+      total_slow_wave_sleep_time_milli: 6_300_000,
+      total_rem_sleep_time_milli: 6_300_000,
+      sleep_cycle_count: 4,
+      disturbance_count: 11,
+    },
+    sleep_needed: {
+      baseline_milli: 27_395_716,
+      need_from_sleep_debt_milli: 352_230,
+      need_from_recent_strain_milli: 208_595,
+      need_from_recent_nap_milli: -12_312,
+    },
+    respiratory_rate: 16.11328125,
+    sleep_performance_percentage: 93,
+    sleep_consistency_percentage: 81,
+    sleep_efficiency_percentage: 92.63158,
+  },
+};
+
+const recovery = {
+  cycle_id: 93845,
+  sleep_id: night.id,
+  user_id: 10129,
+  created_at: "2026-11-20T12:09:00.000Z",
+  updated_at: "2026-11-20T12:30:00.000Z",
+  score_state: "SCORED",
+  score: {
+    user_calibrating: false,
+    recovery_score: 44,
+    resting_heart_rate: 64,
+    hrv_rmssd_milli: 31.813562,
+    spo2_percentage: 95.6875,
+    skin_temp_celsius: 33.7,
+  },
+};
+
+const cycle = {
+  id: 93845,
+  user_id: 10129,
+  created_at: "2026-11-20T12:08:00.000Z",
+  updated_at: "2026-11-21T05:00:00.000Z",
+  // Starts when falling asleep: 23:10 on the 19th, local.
+  start: "2026-11-20T04:10:00.000Z",
+  end: "2026-11-21T04:40:00.000Z",
+  timezone_offset: "-05:00",
+  score_state: "SCORED",
+  score: { strain: 5.2951527, kilojoule: 8288.297, average_heart_rate: 68, max_heart_rate: 141 },
+};
+
+describe("WHOOP provider module", () => {
+  it("declares the OAuth facts of the WHOOP API", () => {
+    expect(whoop).toMatchObject({
+      id: "whoop",
+      kind: "oauth2",
+      endpoints: {
+        authorization: "https://api.prod.whoop.com/oauth/oauth2/auth",
+        token: "https://api.prod.whoop.com/oauth/oauth2/token",
+        api: "https://api.prod.whoop.com/developer",
+      },
+      scopeSeparator: " ",
+      checks: ["state"],
+      clientAuthentication: "client_secret_post",
+      refreshTokens: "single-use",
+      token: { refreshParams: { scope: "offline" } },
+      backfillDays: 30,
+    });
+    expect(whoop.scopes.join(whoop.scopeSeparator)).toBe("offline read:recovery read:cycles read:sleep read:workout read:profile read:body_measurement");
+    // Sleeps first: recoveries take their day from their sleep.
+    expect(whoop.collections.map((c) => c.id)).toEqual(["sleep", "recovery", "cycle"]);
+  });
+
+  it("maps a scored night: stages ms → s, total sleep = light + slow wave + REM, on the local day it ends", () => {
+    const samples = mapWhoopItems("sleep", [night]);
+    expect(days(samples)).toEqual(["2026-11-20"]);
+    expect(byMetric(samples)).toEqual({
+      sleep_duration: 26_400,
+      time_in_bed: 28_500,
+      light_sleep: 13_800,
+      deep_sleep: 6_300,
+      rem_sleep: 6_300,
+      awake_time: 2_100,
+      wakeup_count: 11,
+      sleep_performance: 93,
+      sleep_score: 93,
+      sleep_efficiency: 92.63158,
+      sleep_consistency: 81,
+      respiratory_rate: 16.11328125,
+    });
+  });
+
+  it("maps a recovery: recovery score as readiness, HRV, resting HR, SpO2 and skin temperature, on its sleep's day", () => {
+    const ctx: MappingContext = {};
+    mapWhoopItems("sleep", [night], ctx);
+    const samples = mapWhoopItems("recovery", [recovery], ctx);
+    expect(days(samples)).toEqual(["2026-11-20"]);
+    expect(byMetric(samples)).toEqual({ readiness_score: 44, resting_heart_rate: 64, hrv_rmssd: 31.813562, spo2: 95.6875, skin_temperature: 33.7 });
+  });
+
+  it("maps a cycle on the local day it starts: strain, kJ → kcal once, heart rate", () => {
+    const samples = mapWhoopItems("cycle", [cycle]);
+    expect(days(samples)).toEqual(["2026-11-19"]);
+    expect(byMetric(samples)).toEqual({ strain: 5.2951527, total_calories: 1981, heart_rate_avg: 68, heart_rate_max: 141 });
+    expect(byMetric(mapWhoopItems("cycle", [{ ...cycle, score: { kilojoule: 4184 } }])).total_calories).toBe(1000);
+  });
+
+  it("uses each record's own timezone_offset for its local day", () => {
+    // 00:30 on the 20th in Tokyo is still the 19th in UTC.
+    expect(sleepDay({ end: "2026-11-19T15:30:00.000Z", timezone_offset: "+09:00" })).toBe("2026-11-20");
+    expect(sleepDay({ end: "2026-11-20T03:00:00.000Z", timezone_offset: "-05:00" })).toBe("2026-11-19");
+    expect(cycleDay({ start: "2026-11-20T04:10:00.000Z", timezone_offset: "-05:00" })).toBe("2026-11-19");
+    expect(cycleDay({ start: "2026-11-20T04:10:00.000Z", timezone_offset: "+01:00" })).toBe("2026-11-20");
+    // Without an offset, one learnt from an earlier record is used; without any, no day at all.
+    const ctx: MappingContext = {};
+    expect(cycleDay({ start: "2026-11-20T04:10:00.000Z" }, ctx)).toBeUndefined();
+    cycleDay({ start: "2026-11-18T04:10:00.000Z", timezone_offset: "-05:00" }, ctx);
+    expect(cycleDay({ start: "2026-11-20T04:10:00.000Z" }, ctx)).toBe("2026-11-19");
+  });
+
+  it("never turns missing or null fields into zeros", () => {
+    const sparseNight = {
+      ...night,
+      score: { stage_summary: { total_in_bed_time_milli: 28_500_000, total_light_sleep_time_milli: 13_800_000, total_rem_sleep_time_milli: null }, respiratory_rate: null },
+    };
+    // Without every stage, total sleep is unknown rather than a partial sum.
+    expect(byMetric(mapWhoopItems("sleep", [sparseNight]))).toEqual({ time_in_bed: 28_500, light_sleep: 13_800 });
+    expect(mapWhoopItems("sleep", [{ ...night, score: {} }])).toEqual([]);
+    // WHOOP 3.0 straps have no SpO2 or skin temperature.
+    const ctx: MappingContext = {};
+    mapWhoopItems("sleep", [night], ctx);
+    const older = { ...recovery, score: { user_calibrating: false, recovery_score: 70, resting_heart_rate: 52, hrv_rmssd_milli: 80.2 } };
+    expect(byMetric(mapWhoopItems("recovery", [older], ctx))).toEqual({ readiness_score: 70, resting_heart_rate: 52, hrv_rmssd: 80.2 });
+    expect(byMetric(mapWhoopItems("cycle", [{ ...cycle, score: { strain: 0.1, kilojoule: null } }]))).toEqual({ strain: 0.1 });
+    expect(mapWhoopItems("cycle", [{ ...cycle, start: undefined }])).toEqual([]);
+  });
+
+  it("a calibrating member's recovery score is not a readiness score yet; the measurements still are", () => {
+    const ctx: MappingContext = {};
+    mapWhoopItems("sleep", [night], ctx);
+    const calibrating = { ...recovery, score: { ...recovery.score, user_calibrating: true } };
+    expect(byMetric(mapWhoopItems("recovery", [calibrating], ctx))).toEqual({ resting_heart_rate: 64, hrv_rmssd: 31.813562, spo2: 95.6875, skin_temperature: 33.7 });
+  });
+
+  it("unscored records give no samples and are pending until scored", () => {
+    const sleep = collection("sleep");
+    const recoveries = collection("recovery");
+    const cycles = collection("cycle");
+    const pendingNight = { ...night, score_state: "PENDING_SCORE", score: undefined };
+    const unscorableNight = { ...night, id: "0b5f7d0e-3c51-4d43-9a44-3a5b1a1d9d10", score_state: "UNSCORABLE", end: "2026-11-21T12:05:00.000Z" };
+    const ctx: MappingContext = {};
+    expect(mapWhoopItems("sleep", [pendingNight, unscorableNight], ctx)).toEqual([]);
+    expect(sleep.pending!(pendingNight)).toEqual({ externalId: night.id, day: "2026-11-20", state: "PENDING_SCORE" });
+    // An UNSCORABLE record that still carries a stale score is not trusted either.
+    expect(sleep.pending!(unscorableNight)).toEqual({ externalId: unscorableNight.id, day: "2026-11-21", state: "UNSCORABLE" });
+    expect(sleep.pending!(night)).toBeUndefined();
+    expect(sleep.externalId!(night)).toBe(night.id);
+
+    const pendingRecovery = { ...recovery, score_state: "PENDING_SCORE", score: undefined };
+    expect(mapWhoopItems("recovery", [pendingRecovery], ctx)).toEqual([]);
+    // The pending sleep still told the context which day the recovery belongs to.
+    expect(recoveries.pending!(pendingRecovery)).toEqual({ externalId: "93845", day: "2026-11-20", state: "PENDING_SCORE" });
+    expect(recoveries.pending!(recovery)).toBeUndefined();
+    expect(recoveries.externalId!(recovery)).toBe("93845");
+
+    const pendingCycle = { id: 93846, start: "2026-11-21T04:40:00.000Z", timezone_offset: "-05:00", score_state: "PENDING_SCORE" };
+    expect(mapWhoopItems("cycle", [pendingCycle])).toEqual([]);
+    expect(cycles.pending!(pendingCycle)).toEqual({ externalId: "93846", day: "2026-11-20", state: "PENDING_SCORE" });
+    expect(cycles.externalId!(cycle)).toBe("93845");
+  });
+
+  it("naps do not speak for the night and are never pending", () => {
+    const nap = { ...night, id: "6a1b0f0e-1111-4d43-9a44-3a5b1a1d9d10", nap: true, start: "2026-11-20T19:00:00.000Z", end: "2026-11-20T19:40:00.000Z" };
+    const ctx: MappingContext = {};
+    expect(mapWhoopItems("sleep", [nap], ctx)).toEqual([]);
+    expect(mapWhoopItems("sleep", [night, nap], ctx).length).toBeGreaterThan(0);
+    expect(collection("sleep").pending!({ ...nap, score_state: "PENDING_SCORE" })).toBeUndefined();
+    expect(Object.keys(ctx[CTX_SLEEP_DAYS] as object)).toEqual([night.id]);
+  });
+
+  it("when two night sleeps end on the same day, the longer one in bed speaks for it", () => {
+    const short = {
+      ...night,
+      id: "2c1b0f0e-2222-4d43-9a44-3a5b1a1d9d10",
+      start: "2026-11-20T13:00:00.000Z",
+      end: "2026-11-20T15:00:00.000Z",
+      score: { ...night.score, stage_summary: { ...night.score.stage_summary, total_in_bed_time_milli: 7_200_000 }, sleep_performance_percentage: 20 },
+    };
+    // Newest first, as WHOOP lists them: the short one comes first and is then replaced.
+    const ctx: MappingContext = {};
+    const samples = mapWhoopItems("sleep", [short, night], ctx);
+    expect(samples.filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([20, 93]);
+    // The other way round, the short one adds nothing.
+    expect(mapWhoopItems("sleep", [night, short], {}).filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([93]);
+  });
+
+  it("a recovery whose sleep was not seen gets no day and no sample", () => {
+    expect(mapWhoopItems("recovery", [recovery], {})).toEqual([]);
+    expect(collection("recovery").pending!({ ...recovery, score_state: "PENDING_SCORE", score: undefined })).toEqual({
+      externalId: "93845",
+      day: undefined,
+      state: "PENDING_SCORE",
+    });
+  });
+
+  it("keeps the mapping context JSON-serialisable (it travels between job steps)", () => {
+    const ctx: MappingContext = {};
+    mapWhoopItems("sleep", [night], ctx);
+    mapWhoopItems("cycle", [cycle], ctx);
+    const carried = JSON.parse(JSON.stringify(ctx)) as MappingContext;
+    expect(carried).toEqual(ctx);
+    expect(byMetric(mapWhoopItems("recovery", [recovery], carried)).readiness_score).toBe(44);
+  });
+
+  it("pages each collection with start/end instants, limit 25 and nextToken", async () => {
+    const calls: Array<{ path: string; query?: QueryParams }> = [];
+    const api: ProviderApi = {
+      baseUrl: "https://api.prod.whoop.com/developer",
+      get: async (path, query) => {
+        calls.push({ path, query });
+        return calls.length === 1 ? { records: [night], next_token: "MTIzOjEyMzEyMw" } : { records: [] };
+      },
+      post: async () => {
+        throw new Error("WHOOP has no POST data routes");
+      },
+    };
+    const range = { startDay: "2026-11-01", endDay: "2026-11-30", start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-30T23:59:59.999Z") };
+    const first = await collection("sleep").fetchPage(api, range, undefined);
+    expect(first).toEqual({ items: [night], nextCursor: "MTIzOjEyMzEyMw" });
+    const last = await collection("sleep").fetchPage(api, range, "MTIzOjEyMzEyMw");
+    expect(last).toEqual({ items: [], nextCursor: null });
+    expect(calls[0]).toEqual({
+      path: "/v2/activity/sleep",
+      query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: undefined },
+    });
+    expect(calls[1]!.query!.nextToken).toBe("MTIzOjEyMzEyMw");
+    await collection("recovery").fetchPage(api, range, undefined);
+    await collection("cycle").fetchPage(api, range, undefined);
+    expect(calls.slice(2).map((c) => [c.path, c.query!.start, c.query!.end])).toEqual([
+      ["/v2/recovery", "2026-10-30T00:00:00.000Z", "2026-12-02T00:00:00.000Z"],
+      ["/v2/cycle", "2026-10-30T00:00:00.000Z", "2026-12-02T00:00:00.000Z"],
+    ]);
+    await expect(collection("cycle").fetchPage({ ...api, get: async () => ({ data: [] }) }, range, undefined)).rejects.toThrow(/records/);
+  });
+
+  it("reads the user id from the basic profile", async () => {
+    const api = (body: unknown): ProviderApi => ({ baseUrl: "x", get: async () => body, post: async () => body });
+    expect(await whoop.fetchUserId!(api({ user_id: 10129, email: "a@b.c", first_name: "A", last_name: "B" }))).toBe("10129");
+    expect(await whoop.fetchUserId!(api({}))).toBeUndefined();
+  });
+});
