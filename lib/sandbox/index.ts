@@ -1,5 +1,6 @@
 import { appUrl, config } from "@/lib/config";
 import { ouraSandbox } from "./oura";
+import { garminSandbox } from "./garmin";
 import { withingsSandbox } from "./withings";
 import { whoopSandbox } from "./whoop";
 import type { ProviderSandbox, SandboxRouteHandler } from "./types";
@@ -8,6 +9,7 @@ import type { ProviderSandbox, SandboxRouteHandler } from "./types";
 export const sandboxes: Record<string, ProviderSandbox> = {
   [whoopSandbox.providerId]: whoopSandbox,
   [ouraSandbox.providerId]: ouraSandbox,
+  [garminSandbox.providerId]: garminSandbox,
   [withingsSandbox.providerId]: withingsSandbox,
 };
 

@@ -119,7 +119,9 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
     const baselineNeed = Math.round((7.6 + 0.6 * key("sleep-need").next()) * 3_600_000);
     const fromDebt = nap ? 0 : Math.round(r.range(0, 40) * MINUTE_MS);
     const fromStrain = nap ? 0 : Math.round(r.range(0, 30) * MINUTE_MS);
-    const fromNap = nap ? 0 : -Math.round((gen.napOf(shiftDay(period.day, -1))?.totalSleep ?? 0) * 1000);
+    // A nap the afternoon before lowers tonight's need (WHOOP reports it as a negative number).
+    const napBefore = nap ? null : gen.napOf(shiftDay(period.day, -1));
+    const fromNap = napBefore ? -napBefore.totalSleep * 1000 : 0;
     const need = baselineNeed + fromDebt + fromStrain + fromNap;
     const asleepMs = period.totalSleep * 1000;
     return {
