@@ -1,6 +1,6 @@
 "use client";
 
-import { signIn } from "next-auth/react";
+import { getSession, signIn } from "next-auth/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
@@ -10,9 +10,18 @@ import { TextField } from "@/components/ui/text-field";
 export const INCORRECT_CREDENTIALS = "Email or password is incorrect";
 
 /** Signs in with the credentials provider; false when the credentials were refused. */
+/**
+ * next-auth reports a sign-in whose CSRF token could not be fetched (e.g. while a development
+ * server is still compiling its auth route) as a success without setting the session, so the
+ * session is checked, and the attempt repeated once.
+ */
 export async function signInWithPassword(email: string, password: string): Promise<boolean> {
-  const result = await signIn("credentials", { email, password, redirect: false });
-  return Boolean(result?.ok && !result.error);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const result = await signIn("credentials", { email, password, redirect: false });
+    if (!result?.ok || result.error) return false;
+    if ((await getSession())?.user) return true;
+  }
+  return false;
 }
 
 export function FormError({ message }: { message: string | null }) {

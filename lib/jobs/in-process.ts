@@ -36,8 +36,9 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 function retryDelayMs(error: unknown, attempt: number): number {
   if (error instanceof RetryAfterError) {
+    // Inngest stores retryAfter as whole seconds ("37") or an ISO date, whatever it was given.
     const asNumber = Number(error.retryAfter);
-    const ms = Number.isFinite(asNumber) ? asNumber : Date.parse(error.retryAfter) - Date.now();
+    const ms = Number.isFinite(asNumber) ? asNumber * 1000 : Date.parse(error.retryAfter) - Date.now();
     return Math.max(0, ms);
   }
   return BASE_BACKOFF_MS * 2 ** attempt;

@@ -1,3 +1,4 @@
+import { ProviderPayloadError } from "./errors";
 import { localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type { Collection, MappingContext, MetricSample, OAuth2Provider, PendingRecord, ProviderApi, SyncRange } from "./types";
 
@@ -8,6 +9,12 @@ import type { Collection, MappingContext, MetricSample, OAuth2Provider, PendingR
  * Collections page with `{records, next_token}` (`nextToken` in the query, `limit` ≤ 25) over
  * `start` (inclusive) / `end` (exclusive) instants, newest first. Only `SCORED` records carry a
  * `score`; the others are remembered as pending and read again by the next poll.
+ *
+ * Several records can fall on one local day (two cycles starting on the same date, a second
+ * night sleep), so each collection reads its whole window in one `fetchPage` (following
+ * `next_token` itself), orders it so the record that should speak for a day comes first, and the
+ * first record mapped for a day wins. One batch per collection keeps a re-run byte-for-byte
+ * idempotent, whichever page a record would have landed on.
  */
 
 type ScoreState = "SCORED" | "PENDING_SCORE" | "UNSCORABLE";
@@ -75,8 +82,10 @@ const KJ_PER_KCAL = 4.184;
 /* MappingContext keys. The context travels between Inngest steps as JSON: plain objects only. */
 /** Sleep id → the local day it speaks for; left by the sleep collection for recoveries. */
 export const CTX_SLEEP_DAYS = "whoopSleepDays";
-/** Local day → the sleep that currently speaks for it (the longest non-nap sleep). */
+/** Local day → the id of the sleep that speaks for it (the longest scored night sleep). */
 const CTX_MAIN_SLEEP = "whoopMainSleep";
+/** Local day → the id of the cycle that speaks for it (the earliest-starting scored cycle). */
+const CTX_MAIN_CYCLE = "whoopMainCycle";
 /** The last UTC offset a record reported, for records that come without one. */
 const CTX_OFFSET = "whoopUtcOffsetMinutes";
 
@@ -100,6 +109,14 @@ function recordDay(instant: string | null | undefined, timezoneOffset: string | 
   return offset === undefined ? undefined : localDay(at, offset);
 }
 
+/** The first record mapped for a day claims it; later ones for that day map to nothing. */
+function claimDay(ctx: MappingContext, key: string, day: string, id: string): boolean {
+  const claimed = objectIn<string>(ctx, key);
+  if (claimed[day] !== undefined && claimed[day] !== id) return false;
+  claimed[day] = id;
+  return true;
+}
+
 const isScored = (r: WhoopRecord) => r.score_state === undefined || r.score_state === "SCORED";
 const unscoredState = (r: WhoopRecord) => (isScored(r) ? undefined : String(r.score_state));
 const seconds = (milli: unknown) => {
@@ -117,20 +134,36 @@ function window(range: SyncRange, marginDays: number): { start: string; end: str
   return { start: `${shiftDay(range.startDay, -marginDays)}T00:00:00.000Z`, end: `${shiftDay(range.endDay, marginDays)}T00:00:00.000Z` };
 }
 
-function pagedCollection<T extends WhoopRecord>(
+/** Guard against a cursor that never ends (the sync engine's own guard sees one page). */
+const MAX_PAGES = 200;
+
+function wholeWindowCollection<T extends WhoopRecord>(
   id: string,
   path: string,
   marginDays: number,
-  rest: Pick<Collection<T>, "map" | "pending" | "externalId">,
+  rest: Pick<Collection<T>, "map" | "pending" | "externalId"> & {
+    /** Orders the window's records so the one that should speak for a day comes first. */
+    order?: (a: T, b: T) => number;
+  },
 ): Collection<T> {
+  const { order, ...mapping } = rest;
   return {
     id,
     async fetchPage(api: ProviderApi, range: SyncRange, cursor) {
       const { start, end } = window(range, marginDays);
-      const body = await api.get(path, { start, end, limit: WHOOP_PAGE_LIMIT, nextToken: cursor });
-      return readEnvelope<T>("WHOOP", body, "records", "next_token");
+      const items: T[] = [];
+      let nextToken = cursor ?? undefined;
+      for (let page = 0; ; page++) {
+        if (page >= MAX_PAGES) throw new ProviderPayloadError(`WHOOP ${id} did not stop paging`);
+        const body = await api.get(path, { start, end, limit: WHOOP_PAGE_LIMIT, nextToken });
+        const envelope = readEnvelope<T>("WHOOP", body, "records", "next_token");
+        items.push(...envelope.items);
+        if (!envelope.nextCursor || envelope.nextCursor === nextToken) break;
+        nextToken = envelope.nextCursor;
+      }
+      return { items: order ? items.sort(order) : items, nextCursor: null };
     },
-    ...rest,
+    ...mapping,
   };
 }
 
@@ -144,24 +177,22 @@ export function cycleDay(cycle: WhoopCycle, ctx: MappingContext = {}): string | 
   return recordDay(cycle.start, cycle.timezone_offset, ctx);
 }
 
+const inBedMilli = (sleep: WhoopSleep) => num(sleep.score?.stage_summary?.total_in_bed_time_milli) ?? 0;
+
 /**
  * Sleeps. Naps (`nap: true`) never speak for the night: they map to nothing and are not pending.
- * When two non-nap sleeps end on the same day, the one longest in bed speaks for it.
+ * When two night sleeps end on the same day, the one longest in bed speaks for it.
  */
-const sleeps = pagedCollection<WhoopSleep>("sleep", "/v2/activity/sleep", 3, {
+const sleeps = wholeWindowCollection<WhoopSleep>("sleep", "/v2/activity/sleep", 3, {
   map(sleep, ctx) {
     if (sleep.nap === true) return [];
     const day = sleepDay(sleep, ctx);
     if (!day) return [];
     // Every night sleep, scored or not, tells recoveries (next collection) which day they belong to.
     if (typeof sleep.id === "string") objectIn<string>(ctx, CTX_SLEEP_DAYS)[sleep.id] = day;
-    if (!isScored(sleep) || !sleep.score) return [];
+    if (!isScored(sleep) || !sleep.score || !claimDay(ctx, CTX_MAIN_SLEEP, day, String(sleep.id))) return [];
     const stages = sleep.score.stage_summary ?? {};
     const inBed = num(stages.total_in_bed_time_milli);
-    const main = objectIn<{ id: string; inBed: number }>(ctx, CTX_MAIN_SLEEP);
-    const current = main[day];
-    if (current && current.id !== sleep.id && current.inBed >= (inBed ?? 0)) return [];
-    main[day] = { id: String(sleep.id ?? ""), inBed: inBed ?? 0 };
 
     const light = num(stages.total_light_sleep_time_milli);
     const deep = num(stages.total_slow_wave_sleep_time_milli);
@@ -191,6 +222,7 @@ const sleeps = pagedCollection<WhoopSleep>("sleep", "/v2/activity/sleep", 3, {
     return { externalId: sleep.id, day: sleepDay(sleep), state };
   },
   externalId: (sleep) => (typeof sleep.id === "string" ? sleep.id : undefined),
+  order: (a, b) => inBedMilli(b) - inBedMilli(a),
 });
 
 /**
@@ -213,11 +245,14 @@ function recoveryDay(recovery: WhoopRecovery, ctx: MappingContext): string | und
  */
 const recoveryDays = new WeakMap<WhoopRecovery, string>();
 
-const recoveries = pagedCollection<WhoopRecovery>("recovery", "/v2/recovery", 2, {
+const recoveries = wholeWindowCollection<WhoopRecovery>("recovery", "/v2/recovery", 2, {
   map(recovery, ctx) {
     const day = recoveryDay(recovery, ctx);
     if (day && typeof recovery === "object" && recovery !== null) recoveryDays.set(recovery, day);
     if (!day || !isScored(recovery) || !recovery.score) return [];
+    // The day's recovery is the one of the sleep that speaks for the day.
+    const mainSleep = objectIn<string>(ctx, CTX_MAIN_SLEEP)[day];
+    if (mainSleep !== undefined && mainSleep !== recovery.sleep_id) return [];
     const s = recovery.score;
     return samples(day, [
       // WHOOP's recovery score (0–100 %) is its readiness equivalent: how prepared the body is for
@@ -237,10 +272,15 @@ const recoveries = pagedCollection<WhoopRecovery>("recovery", "/v2/recovery", 2,
   externalId: (recovery) => (recovery.cycle_id === undefined ? undefined : String(recovery.cycle_id)),
 });
 
-const cycles = pagedCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
+const startMs = (cycle: WhoopCycle) => {
+  const at = typeof cycle.start === "string" ? Date.parse(cycle.start) : Number.NaN;
+  return Number.isNaN(at) ? Number.MAX_SAFE_INTEGER : at;
+};
+
+const cycles = wholeWindowCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
   map(cycle, ctx) {
     const day = cycleDay(cycle, ctx);
-    if (!day || !isScored(cycle) || !cycle.score) return [];
+    if (!day || !isScored(cycle) || !cycle.score || !claimDay(ctx, CTX_MAIN_CYCLE, day, String(cycle.id))) return [];
     const kilojoule = num(cycle.score.kilojoule);
     return samples(day, [
       ["strain", num(cycle.score.strain)],
@@ -256,6 +296,9 @@ const cycles = pagedCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
     return { externalId: String(cycle.id), day: cycleDay(cycle), state };
   },
   externalId: (cycle) => (cycle.id === undefined ? undefined : String(cycle.id)),
+  // A day's date can start two cycles (asleep after midnight, then before the next midnight): the
+  // earlier one, which covers that day's waking hours, speaks for it.
+  order: (a, b) => startMs(a) - startMs(b),
 });
 
 export const whoop: OAuth2Provider = {

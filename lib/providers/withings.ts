@@ -154,7 +154,7 @@ function offsetOf(cursor: string | undefined): number | undefined {
   return offset;
 }
 
-/** Groups items by day and lets `pick` choose the one that speaks for the day. */
+/** Groups items by their local day, keeping their order. */
 function byDay<T>(items: Array<{ day: string; item: T }>): Map<string, T[]> {
   const days = new Map<string, T[]>();
   for (const { day, item } of items) days.set(day, [...(days.get(day) ?? []), item]);

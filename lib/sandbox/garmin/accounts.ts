@@ -3,7 +3,7 @@
  * can name them in its sandbox hint.
  */
 
-export const GARMIN_SANDBOX_PASSWORD = "garmin-sandbox";
+export const GARMIN_SANDBOX_PASSWORD = "forerunner965";
 /** The code the sandbox "emails" to MFA accounts (shown in the connect dialog's sandbox hint). */
 export const GARMIN_SANDBOX_MFA_CODE = "123456";
 

@@ -1,4 +1,4 @@
-import { daysWithHistory, localDay, localInstant, seededRandom, shiftDay, type Generator, type SleepPeriod } from "../data-generator";
+import { daysWithHistory, localDay, localInstant, seededRandom, type Generator, type SleepPeriod } from "../data-generator";
 import type { SandboxAccount } from "../types";
 
 /**
