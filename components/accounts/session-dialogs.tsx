@@ -1,4 +1,5 @@
 import type { ComponentType } from "react";
+import { GarminConnectDialog } from "./garmin-connect-dialog";
 
 /** A connect dialog for a provider that signs in with a one-time credential session (Garmin). */
 export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange(open: boolean): void }>;
@@ -8,7 +9,9 @@ export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange(o
  * session provider opens the dialog registered here; without one the button is not shown.
  * Register a dialog by adding it to this map, e.g. `garmin: GarminConnectDialog`.
  */
-export const sessionConnectDialogs: Record<string, SessionConnectDialog> = {};
+export const sessionConnectDialogs: Record<string, SessionConnectDialog> = {
+  garmin: GarminConnectDialog,
+};
 
 export function getSessionConnectDialog(provider: string): SessionConnectDialog | undefined {
   return Object.hasOwn(sessionConnectDialogs, provider) ? sessionConnectDialogs[provider] : undefined;

@@ -128,8 +128,6 @@ describe("WHOOP over HTTP against its sandbox", () => {
     const second = await startBackfill(connection.id, "whoop");
     await drainInProcessJobs();
     const [rerun] = await db.select().from(syncRuns).where(eq(syncRuns.id, second));
-    const dbg = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id);
-    console.log("DEBUG", JSON.stringify(dbg.filter((r, i) => JSON.stringify(r) !== JSON.stringify(snapshot[i])).map((r) => [r.metric, r.day, r.value, snapshot.find((x) => x.id === r.id)?.value])));
     expect(rerun).toMatchObject({ status: "succeeded", metricsWritten: 0 });
     expect(rerun!.recordsFetched).toBe(run!.recordsFetched);
     expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id)).toEqual(snapshot);

@@ -75,6 +75,26 @@ const cycle = {
   score: { strain: 5.2951527, kilojoule: 8288.297, average_heart_rate: 68, max_heart_rate: 141 },
 };
 
+const RANGE = { startDay: "2026-11-01", endDay: "2026-11-30", start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-30T23:59:59.999Z") };
+
+/** Answers each GET with the next of `pages` (as `{records, next_token}`), recording the calls. */
+function fakeApi(pages: unknown[][]): ProviderApi & { calls: Array<{ path: string; query?: QueryParams }> } {
+  const calls: Array<{ path: string; query?: QueryParams }> = [];
+  return {
+    calls,
+    baseUrl: "https://api.prod.whoop.com/developer",
+    get: async (path, query) => {
+      calls.push({ path, query });
+      const index = query?.nextToken ? Number(String(query.nextToken).replace("token-", "")) : 0;
+      const more = index + 1 < pages.length;
+      return { records: pages[index] ?? [], ...(more ? { next_token: `token-${index + 1}` } : {}) };
+    },
+    post: async () => {
+      throw new Error("WHOOP has no POST data routes");
+    },
+  };
+}
+
 describe("WHOOP provider module", () => {
   it("declares the OAuth facts of the WHOOP API", () => {
     expect(whoop).toMatchObject({
@@ -204,7 +224,7 @@ describe("WHOOP provider module", () => {
     expect(Object.keys(ctx[CTX_SLEEP_DAYS] as object)).toEqual([night.id]);
   });
 
-  it("when two night sleeps end on the same day, the longer one in bed speaks for it", () => {
+  it("when two night sleeps end on the same day, the longer one in bed speaks for it, and its recovery", async () => {
     const short = {
       ...night,
       id: "2c1b0f0e-2222-4d43-9a44-3a5b1a1d9d10",
@@ -212,12 +232,23 @@ describe("WHOOP provider module", () => {
       end: "2026-11-20T15:00:00.000Z",
       score: { ...night.score, stage_summary: { ...night.score.stage_summary, total_in_bed_time_milli: 7_200_000 }, sleep_performance_percentage: 20 },
     };
-    // Newest first, as WHOOP lists them: the short one comes first and is then replaced.
+    // WHOOP lists newest first; the collection puts the longest first and the first one claims the day.
+    const { items } = await collection("sleep").fetchPage(fakeApi([[short, night]]), RANGE, undefined);
+    expect(items.map((s: { id: string }) => s.id)).toEqual([night.id, short.id]);
     const ctx: MappingContext = {};
-    const samples = mapWhoopItems("sleep", [short, night], ctx);
-    expect(samples.filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([20, 93]);
-    // The other way round, the short one adds nothing.
-    expect(mapWhoopItems("sleep", [night, short], {}).filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([93]);
+    const samples = mapWhoopItems("sleep", items, ctx);
+    expect(samples.filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([93]);
+    expect(days(samples)).toEqual(["2026-11-20"]);
+    const shortRecovery = { ...recovery, cycle_id: 93846, sleep_id: short.id, score: { ...recovery.score, recovery_score: 5 } };
+    expect(mapWhoopItems("recovery", [shortRecovery, recovery], ctx).filter((s) => s.metric === "readiness_score").map((s) => s.value)).toEqual([44]);
+  });
+
+  it("when two cycles start on the same date, the earlier one speaks for the day", async () => {
+    const early = { ...cycle, id: 93844, start: "2026-11-19T06:20:00.000Z", end: cycle.start, score: { ...cycle.score, strain: 12.5 } };
+    const { items } = await collection("cycle").fetchPage(fakeApi([[cycle], [early]]), RANGE, undefined);
+    expect(items.map((c: { id: number }) => c.id)).toEqual([93844, 93845]);
+    const samples = mapWhoopItems("cycle", items);
+    expect(samples.filter((s) => s.metric === "strain")).toEqual([{ metric: "strain", day: "2026-11-19", value: 12.5 }]);
   });
 
   it("a recovery whose sleep was not seen gets no day and no sample", () => {
@@ -238,35 +269,26 @@ describe("WHOOP provider module", () => {
     expect(byMetric(mapWhoopItems("recovery", [recovery], carried)).readiness_score).toBe(44);
   });
 
-  it("pages each collection with start/end instants, limit 25 and nextToken", async () => {
-    const calls: Array<{ path: string; query?: QueryParams }> = [];
-    const api: ProviderApi = {
-      baseUrl: "https://api.prod.whoop.com/developer",
-      get: async (path, query) => {
-        calls.push({ path, query });
-        return calls.length === 1 ? { records: [night], next_token: "MTIzOjEyMzEyMw" } : { records: [] };
-      },
-      post: async () => {
-        throw new Error("WHOOP has no POST data routes");
-      },
-    };
-    const range = { startDay: "2026-11-01", endDay: "2026-11-30", start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-30T23:59:59.999Z") };
-    const first = await collection("sleep").fetchPage(api, range, undefined);
-    expect(first).toEqual({ items: [night], nextCursor: "MTIzOjEyMzEyMw" });
-    const last = await collection("sleep").fetchPage(api, range, "MTIzOjEyMzEyMw");
-    expect(last).toEqual({ items: [], nextCursor: null });
-    expect(calls[0]).toEqual({
-      path: "/v2/activity/sleep",
-      query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: undefined },
-    });
-    expect(calls[1]!.query!.nextToken).toBe("MTIzOjEyMzEyMw");
-    await collection("recovery").fetchPage(api, range, undefined);
-    await collection("cycle").fetchPage(api, range, undefined);
-    expect(calls.slice(2).map((c) => [c.path, c.query!.start, c.query!.end])).toEqual([
+  it("reads each collection's whole window, following next_token with limit 25", async () => {
+    const api = fakeApi([[night], [{ ...night, id: "older" }]]);
+    const page = await collection("sleep").fetchPage(api, RANGE, undefined);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items).toHaveLength(2);
+    expect(api.calls).toEqual([
+      { path: "/v2/activity/sleep", query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: undefined } },
+      { path: "/v2/activity/sleep", query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: "token-1" } },
+    ]);
+    const other = fakeApi([[]]);
+    await collection("recovery").fetchPage(other, RANGE, undefined);
+    await collection("cycle").fetchPage(other, RANGE, undefined);
+    expect(other.calls.map((c) => [c.path, c.query!.start, c.query!.end])).toEqual([
       ["/v2/recovery", "2026-10-30T00:00:00.000Z", "2026-12-02T00:00:00.000Z"],
       ["/v2/cycle", "2026-10-30T00:00:00.000Z", "2026-12-02T00:00:00.000Z"],
     ]);
-    await expect(collection("cycle").fetchPage({ ...api, get: async () => ({ data: [] }) }, range, undefined)).rejects.toThrow(/records/);
+    const wrongShape: ProviderApi = { ...other, get: async () => ({ data: [] }) };
+    await expect(collection("cycle").fetchPage(wrongShape, RANGE, undefined)).rejects.toThrow(/records/);
+    const endless: ProviderApi = { ...other, get: async (_path, query) => ({ records: [], next_token: `${String(query?.nextToken ?? "")}x` }) };
+    await expect(collection("cycle").fetchPage(endless, RANGE, undefined)).rejects.toThrow(/did not stop paging/);
   });
 
   it("reads the user id from the basic profile", async () => {

@@ -303,7 +303,8 @@ const cycles = wholeWindowCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
 
 export const whoop: OAuth2Provider = {
   id: "whoop",
-  name: "WHOOP",
+  // The product's own pages write "Whoop"; WHOOP's consent page (the sandbox) keeps its brand.
+  name: "Whoop",
   kind: "oauth2",
   description: "WHOOP strap: recovery, sleep and strain.",
   color: "#101518",
