@@ -1,63 +1,21 @@
 /** Shapes of the JSON API the pages consume (see lib/api-contract.md). */
 
-export type ConnectionStatus = "not_connected" | "active" | "disconnected" | "revoked";
-export type ProviderMode = "live" | "sandbox" | "unavailable";
-export type ProviderKind = "oauth2" | "session";
+// The server's own types, imported for their shape only (no server code reaches the browser).
+import type { ProviderCard, SyncSummary } from "@/lib/connections/service";
+import type { Tile } from "@/lib/metrics/tiles";
 
-export interface LatestSync {
-  kind: "backfill" | "poll" | "webhook" | "manual";
-  status: "queued" | "running" | "succeeded" | "failed";
-  /** 0–100 */
-  progress: number;
-  metricsWritten: number;
-  error: string | null;
-  finishedAt: string | null;
-}
-
-export interface ProviderCard {
-  provider: string;
-  name: string;
-  description: string;
-  color: string;
-  dataSummary: string;
-  kind: ProviderKind;
-  mode: ProviderMode;
-  status: ConnectionStatus;
-  syncing: boolean;
-  connectedAt: string | null;
-  lastSyncedAt: string | null;
-  lastError: string | null;
-  scopes: string[];
-  latestSync: LatestSync | null;
-}
+export type { ProviderCard, Tile };
+export type LatestSync = SyncSummary;
+export type ConnectionStatus = ProviderCard["status"];
+export type ProviderMode = ProviderCard["mode"];
+export type ProviderKind = ProviderCard["kind"];
 
 export interface ConnectionsResponse {
   connections: ProviderCard[];
 }
 
-export interface TileSource {
-  provider: string;
-  name: string;
-}
-
-export interface DayValue {
-  day: string;
-  value: number;
-}
-
-export interface Tile {
-  id: "sleep" | "readiness";
-  title: "Sleep" | "Readiness";
-  metric: string;
-  unit: string;
-  source: TileSource | null;
-  sources: TileSource[];
-  latest: DayValue | null;
-  series: DayValue[];
-  avg7: number | null;
-  baseline30: number | null;
-  insufficient: string | null;
-}
+export type TileSource = NonNullable<Tile["source"]>;
+export type DayValue = Tile["series"][number];
 
 export interface TilesResponse {
   tiles: Tile[];

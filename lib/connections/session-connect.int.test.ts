@@ -274,6 +274,10 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);
     await drainInProcessJobs();
 
+    // The capture works: whatever the app writes to the console is searched.
+    console.warn("console capture probe");
+    expect(consoleText.join("\n")).toContain("console capture probe");
+
     const dump = await dumpDatabase();
     expect(dump).toContain("garmin"); // the dump is real
     for (const secret of [GARMIN_SANDBOX_PASSWORD, wrong]) {

@@ -55,7 +55,7 @@ export const METRICS = {
   resting_heart_rate: { label: "Resting heart rate", unit: "bpm", category: "heart", sources: ["oura", "whoop", "garmin", "withings"] },
   hrv_rmssd: { label: "HRV (RMSSD)", unit: "ms", category: "heart", sources: ["oura", "whoop", "garmin", "withings"] },
   hrv_overnight_trend: { label: "Overnight HRV trend", unit: "ms", category: "heart", sources: ["oura"] },
-  heart_rate_avg: { label: "Average heart rate", unit: "bpm", category: "heart", sources: ["oura", "garmin", "withings", "whoop"] },
+  heart_rate_avg: { label: "Average heart rate", unit: "bpm", category: "heart", sources: ["oura", "withings", "whoop"] },
   heart_rate_max: { label: "Maximum heart rate", unit: "bpm", category: "heart", sources: ["oura", "garmin", "withings", "whoop"] },
 
   // Body

@@ -151,6 +151,18 @@ describe("Garmin HRV and training readiness mapping", () => {
   });
 });
 
+describe("Garmin metricFields", () => {
+  it("documents exactly the metrics the mappings produce", () => {
+    const produced = [
+      ...mapDailySummary(dailySummary),
+      ...mapSleep(sleepData),
+      ...mapHrv({ hrvSummary: { calendarDate: "2026-11-20", lastNightAvg: 47 } }),
+      ...mapTrainingReadiness([{ calendarDate: "2026-11-20", score: 71, inputContext: "AFTER_WAKEUP_RESET" }]),
+    ];
+    expect(new Set(produced.map((s) => s.metric))).toEqual(new Set(Object.keys(garmin.metricFields)));
+  });
+});
+
 /** A fake connectapi client that records what was asked. */
 function fakeApi(answer: (path: string, query?: QueryParams) => unknown): ProviderApi & { calls: Array<{ path: string; query?: QueryParams }> } {
   const calls: Array<{ path: string; query?: QueryParams }> = [];
@@ -318,7 +330,7 @@ describe("Garmin sign-in (garth-style)", () => {
         throw new TypeError(`fetch failed for ${PASSWORD}`);
       }) as typeof fetch,
     });
-    const error = await unreachable.login(ENDPOINTS, "me@example.com", PASSWORD).catch((e: unknown) => e as Error);
+    const error = (await unreachable.login(ENDPOINTS, "me@example.com", PASSWORD).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe("Garmin could not be reached (TypeError)");
   });

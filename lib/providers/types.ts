@@ -81,6 +81,11 @@ export interface ProviderCommon {
   backfillDays: number;
   collections: Collection<any>[];
   /**
+   * Which payload field feeds each metric this provider supplies (documentation for the README's
+   * metric table; a test checks it matches what the mapping really produces).
+   */
+  metricFields: Partial<Record<MetricName, string>>;
+  /**
    * Classifies a data-API answer. The default treats 401/403 as an auth failure, 429 as rate
    * limited and other non-2xx as provider errors; providers that answer errors inside a 200 body
    * (Withings) supply their own. Must return the JSON payload on success or throw a ProviderError.

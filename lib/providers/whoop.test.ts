@@ -99,6 +99,7 @@ describe("WHOOP provider module", () => {
   it("declares the OAuth facts of the WHOOP API", () => {
     expect(whoop).toMatchObject({
       id: "whoop",
+      name: "Whoop",
       kind: "oauth2",
       endpoints: {
         authorization: "https://api.prod.whoop.com/oauth/oauth2/auth",
@@ -289,6 +290,12 @@ describe("WHOOP provider module", () => {
     await expect(collection("cycle").fetchPage(wrongShape, RANGE, undefined)).rejects.toThrow(/records/);
     const endless: ProviderApi = { ...other, get: async (_path, query) => ({ records: [], next_token: `${String(query?.nextToken ?? "")}x` }) };
     await expect(collection("cycle").fetchPage(endless, RANGE, undefined)).rejects.toThrow(/did not stop paging/);
+  });
+
+  it("documents in metricFields exactly the metrics its mapping produces", () => {
+    const ctx: MappingContext = {};
+    const produced = [...mapWhoopItems("sleep", [night], ctx), ...mapWhoopItems("recovery", [recovery], ctx), ...mapWhoopItems("cycle", [cycle], ctx)];
+    expect(new Set(produced.map((s) => s.metric))).toEqual(new Set(Object.keys(whoop.metricFields ?? {})));
   });
 
   it("reads the user id from the basic profile", async () => {

@@ -193,7 +193,6 @@ const sleeps = wholeWindowCollection<WhoopSleep>("sleep", "/v2/activity/sleep", 
     if (!isScored(sleep) || !sleep.score || !claimDay(ctx, CTX_MAIN_SLEEP, day, String(sleep.id))) return [];
     const stages = sleep.score.stage_summary ?? {};
     const inBed = num(stages.total_in_bed_time_milli);
-
     const light = num(stages.total_light_sleep_time_milli);
     const deep = num(stages.total_slow_wave_sleep_time_milli);
     const rem = num(stages.total_rem_sleep_time_milli);
@@ -329,6 +328,29 @@ export const whoop: OAuth2Provider = {
   },
   // Sleeps first: recoveries take their day from their sleep.
   collections: [sleeps, recoveries, cycles],
+  metricFields: {
+    sleep_duration: "sleep.score.stage_summary.total_light + slow_wave + rem_sleep_time_milli (÷ 1000)",
+    time_in_bed: "sleep.score.stage_summary.total_in_bed_time_milli (÷ 1000)",
+    light_sleep: "sleep.score.stage_summary.total_light_sleep_time_milli (÷ 1000)",
+    deep_sleep: "sleep.score.stage_summary.total_slow_wave_sleep_time_milli (÷ 1000)",
+    rem_sleep: "sleep.score.stage_summary.total_rem_sleep_time_milli (÷ 1000)",
+    awake_time: "sleep.score.stage_summary.total_awake_time_milli (÷ 1000)",
+    wakeup_count: "sleep.score.stage_summary.disturbance_count",
+    sleep_performance: "sleep.score.sleep_performance_percentage",
+    sleep_score: "sleep.score.sleep_performance_percentage",
+    sleep_efficiency: "sleep.score.sleep_efficiency_percentage",
+    sleep_consistency: "sleep.score.sleep_consistency_percentage",
+    respiratory_rate: "sleep.score.respiratory_rate",
+    readiness_score: "recovery.score.recovery_score (not while user_calibrating)",
+    resting_heart_rate: "recovery.score.resting_heart_rate",
+    hrv_rmssd: "recovery.score.hrv_rmssd_milli",
+    spo2: "recovery.score.spo2_percentage",
+    skin_temperature: "recovery.score.skin_temp_celsius",
+    strain: "cycle.score.strain",
+    total_calories: "cycle.score.kilojoule (÷ 4.184)",
+    heart_rate_avg: "cycle.score.average_heart_rate",
+    heart_rate_max: "cycle.score.max_heart_rate",
+  },
 };
 
 /** For tests and the sandbox: the metric samples of one collection's items, in order. */

@@ -224,7 +224,8 @@ describe("WHOOP sandbox developer API", () => {
 
   it("400 for a limit over 25 or bad parameters", async () => {
     const { access_token } = await connect();
-    for (const query of [{ limit: "26" }, { limit: "0" }, { limit: "ten" }, { start: "yesterday" }, { start: "2026-01-01" }, { end: "2026-13-01T00:00:00Z" }, { start: NOW.toISOString(), end: new Date(NOW.getTime() - DAY).toISOString() }, { nextToken: "garbage" }]) {
+    const badQueries: Array<Record<string, string>> = [{ limit: "26" }, { limit: "0" }, { limit: "ten" }, { start: "yesterday" }, { start: "2026-01-01" }, { end: "2026-13-01T00:00:00Z" }, { start: NOW.toISOString(), end: new Date(NOW.getTime() - DAY).toISOString() }, { nextToken: "garbage" }];
+    for (const query of badQueries) {
       const response = await call("GET", "/developer/v2/cycle", { token: access_token, query });
       expect(response.status, JSON.stringify(query)).toBe(400);
       expect(await response.json()).toEqual({ message: expect.any(String) });

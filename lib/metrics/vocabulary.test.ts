@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { listProviders } from "@/lib/providers";
+import { metricTableMarkdown } from "./metric-table";
+import { METRICS, rankSources, type MetricName } from "./vocabulary";
+
+const CANONICAL_UNITS = new Set(["s", "%", "ms", "bpm", "°C", "kg", "steps", "kcal", "score", "count", "brpm", "mmHg", "index"]);
+
+describe("metric vocabulary", () => {
+  it("uses only canonical units", () => {
+    for (const def of Object.values(METRICS)) expect(CANONICAL_UNITS.has(def.unit)).toBe(true);
+  });
+
+  it("has an explicit source priority for every provider that supplies a metric, and only for those", () => {
+    const providers = listProviders();
+    for (const [metric, def] of Object.entries(METRICS) as Array<[MetricName, (typeof METRICS)[MetricName]]>) {
+      const suppliers = providers.filter((p) => p.metricFields[metric]).map((p) => p.id).sort();
+      expect([...def.sources].sort(), `sources of ${metric}`).toEqual(suppliers);
+    }
+  });
+
+  it("ranks providers by the metric's priority", () => {
+    expect(rankSources("sleep_score", ["whoop", "withings", "oura"])).toEqual(["oura", "withings", "whoop"]);
+    expect(rankSources("readiness_score", ["garmin", "whoop"])).toEqual(["whoop", "garmin"]);
+    expect(rankSources("steps", ["unknown", "oura", "oura"])).toEqual(["oura", "unknown"]);
+  });
+
+  it("documents every supplied metric in the README table", () => {
+    const table = metricTableMarkdown();
+    for (const p of listProviders()) {
+      for (const metric of Object.keys(p.metricFields)) expect(table).toContain(`(\`${metric}\`)`);
+    }
+  });
+});

@@ -1,0 +1,3 @@
+import { metricTableMarkdown } from "@/lib/metrics/metric-table";
+
+console.log(metricTableMarkdown());
