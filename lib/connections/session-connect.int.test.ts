@@ -6,6 +6,7 @@ import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
 import { startAppServer, type AppServer, type TestClient } from "@/lib/testing/app-server";
 import { signedInClient } from "@/lib/testing/oauth-journey";
+import { revokeGarminSandboxSessions } from "@/lib/sandbox/garmin";
 import { refreshConnectionTokens } from "./tokens";
 import { startBackfill } from "./backfill";
 import { CHALLENGE_TTL_MS, completeSessionMfa, hashChallengeId, SessionConnectError, startSessionLogin } from "./session-connect";
@@ -285,6 +286,22 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
       expect(dump.includes(secret), "password found in the database").toBe(false);
       expect(consoleText.join("\n").includes(secret), "password found in the logs").toBe(false);
     }
+  });
+
+  it("a session revoked on Garmin's side disconnects the account when it is renewed; history stays", async () => {
+    const { client, userId } = await signedInClient(server.url);
+    expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);
+    await drainInProcessJobs();
+    const [connection] = await connectionsOf(userId);
+    const db = await getDb();
+    const before = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId));
+    expect(before.length).toBeGreaterThan(0);
+
+    await revokeGarminSandboxSessions("alex");
+    await expect(refreshConnectionTokens(connection!.id)).rejects.toMatchObject({ name: "ProviderAuthError" });
+    const [after] = await connectionsOf(userId);
+    expect(after).toMatchObject({ status: "disconnected", lastError: expect.stringMatching(/Reconnect/) });
+    expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId))).toHaveLength(before.length);
   });
 
   it("still refuses Garmin on the OAuth authorize API", async () => {

@@ -121,7 +121,8 @@ export async function startSessionLogin(
     result = await provider.session.login(runtime.endpoints, input.email, input.password);
   } catch (error) {
     if (!(error instanceof ProviderError)) {
-      // Not a classified provider failure: keep only its class name, the message might echo input.
+      // Not a classified provider failure: log only its class name, as its message might echo input.
+      console.error(`[session-connect] ${provider.id} sign-in failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
       throw new SessionConnectError("provider_unreachable", provider.name);
     }
     throw classify(error, provider.name);
