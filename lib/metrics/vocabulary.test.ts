@@ -31,3 +31,12 @@ describe("metric vocabulary", () => {
     }
   });
 });
+
+describe("README", () => {
+  it("carries the current metric table (regenerate with npm run docs:metrics)", async () => {
+    const fs = await import("node:fs");
+    const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const between = readme.split("<!-- metrics-table:start -->")[1]?.split("<!-- metrics-table:end -->")[0]?.trim();
+    expect(between).toBe(metricTableMarkdown());
+  });
+});
