@@ -1,41 +1,19 @@
-import crypto from "node:crypto";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "../lib/sandbox/garmin/accounts";
+import { expectConnected, expectNotConnected, expectTilesFilledFrom, providerCard, signUp } from "./support";
 
 /**
  * Connecting Garmin through its local sandbox, end to end: Garmin has no OAuth, so the Accounts
  * page's dialog takes the Garmin email and password once (and a verification code for MFA
  * accounts), then the card says Connected and the first sync fills the Sleep and Readiness tiles
  * "from Garmin". Also the wrong-password and wrong-code messages.
- *
- * Markup this relies on: provider cards and dashboard tiles are landmarks named "Garmin", "Sleep",
- * "Readiness"; the connect dialog is a dialog named "Connect Garmin".
+ * The connect dialog is a dialog named "Connect Garmin".
  */
-
-const PASSWORD = "correct horse battery staple 42";
-
-async function signUp(page: Page): Promise<string> {
-  const email = `e2e-${Date.now()}-${crypto.randomBytes(3).toString("hex")}@example.com`;
-  await page.goto("/sign-up");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).not.toHaveURL(/\/sign-(up|in)\b/);
-  return email;
-}
-
-function region(page: Page, name: string): Locator {
-  return page.getByRole("region", { name, exact: true });
-}
-
-function latestValue(metricTile: Locator): Locator {
-  return metricTile.getByText(/^(\d+(\.\d+)?|—)$/).first();
-}
 
 async function openGarminDialog(page: Page): Promise<Locator> {
   await page.goto("/accounts");
   await expect(page).toHaveURL(/\/accounts$/);
-  await region(page, "Garmin").getByRole("button", { name: "Connect Garmin", exact: true }).click();
+  await providerCard(page, "Garmin").getByRole("button", { name: "Connect Garmin", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Connect Garmin" });
   await expect(dialog).toBeVisible();
   // The dialog says how the password is treated, and (sandbox) which accounts to use.
@@ -76,18 +54,8 @@ test("connect an MFA Garmin account with the emailed code and see its data on th
   await codeDialog.getByRole("button", { name: "Verify" }).click();
   await expect(codeDialog).toBeHidden();
   await expect(page.getByText("Garmin connected").first()).toBeVisible();
-  await expect(region(page, "Garmin").getByText("Connected", { exact: true })).toBeVisible();
-
-  // The first sync runs in the background after connecting; reload until its data shows.
-  await expect(async () => {
-    await page.goto("/");
-    for (const name of ["Sleep", "Readiness"]) {
-      const metricTile = region(page, name);
-      await expect(metricTile).toBeVisible({ timeout: 2_000 });
-      await expect(latestValue(metricTile), `${name} tile shows a latest value`).toHaveText(/^\d+(\.\d+)?$/, { timeout: 2_000 });
-      await expect(metricTile.getByText(/from Garmin/).first()).toBeVisible({ timeout: 2_000 });
-    }
-  }).toPass({ timeout: 60_000, intervals: [1_000, 2_000, 5_000] });
+  await expectConnected(page, "Garmin");
+  await expectTilesFilledFrom(page, "Garmin", ["Sleep", "Readiness"]);
 });
 
 test("a locked Garmin account is explained and nothing is connected", async ({ page }) => {
@@ -96,5 +64,5 @@ test("a locked Garmin account is explained and nothing is connected", async ({ p
   await signInToGarmin(dialog, GARMIN_SANDBOX_EMAILS.locked, GARMIN_SANDBOX_PASSWORD);
   await expect(dialog.getByRole("alert")).toHaveText(/locked/);
   await dialog.getByRole("button", { name: "Cancel" }).click();
-  await expect(region(page, "Garmin").getByText("Connected", { exact: true })).toHaveCount(0);
+  await expectNotConnected(page, "Garmin");
 });

@@ -28,10 +28,13 @@ export function TileCard({ tile }: { tile: Tile }) {
         <header className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
           <h2 className="text-base font-semibold text-slate-900">{tile.title}</h2>
           {sources.primary && (
-            <p className="text-xs text-slate-500">
+            <p className="text-xs text-slate-500" title={`Source priority: ${tile.priority.join(" › ")}`}>
               <span className="font-medium text-slate-700">{sources.primary}</span>
               {sources.also && <span> · {sources.also}</span>}
             </p>
+          )}
+          {sources.also && (
+            <p className="basis-full text-xs text-slate-400">Shown by source priority: {tile.priority.join(" › ")}</p>
           )}
         </header>
 

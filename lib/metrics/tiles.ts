@@ -25,6 +25,8 @@ export interface Tile {
   unit: string;
   source: { provider: string; name: string } | null;
   sources: { provider: string; name: string }[];
+  /** The metric's documented source priority (provider names, best first), shown to the user. */
+  priority: string[];
   latest: { day: string; value: number } | null;
   series: { day: string; value: number }[];
   avg7: number | null;
@@ -69,6 +71,7 @@ export function buildTile(
     unit: METRICS[def.metric].unit,
     source: chosen ? source(chosen) : null,
     sources: ranked.map(source),
+    priority: METRICS[def.metric].sources.map((id) => source(id).name),
     latest,
     series,
     avg7,
