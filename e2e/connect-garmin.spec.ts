@@ -7,6 +7,7 @@ import { expectConnected, expectNotConnected, expectTilesFilledFrom, providerCar
  * page's dialog takes the Garmin email and password once (and a verification code for MFA
  * accounts), then the card says Connected and the first sync fills the Sleep and Readiness tiles
  * "from Garmin". Also the wrong-password and wrong-code messages.
+ *
  * The connect dialog is a dialog named "Connect Garmin".
  */
 

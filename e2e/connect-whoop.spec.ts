@@ -34,8 +34,9 @@ test("a code WHOOP refuses connects nothing and says the authorisation was not a
 
   // Come back from WHOOP with this flow's state but a code WHOOP never issued: its token endpoint
   // answers 400 {"error":"invalid_grant", …}.
-  await visitOAuthCallback(page, "Whoop", { code: "not-a-real-code", state: consent.searchParams.get("state")! });
-  await expect(page).toHaveURL(/\/accounts\?.*error=token_exchange_failed/);
+  const landing = await visitOAuthCallback(page, "Whoop", { code: "not-a-real-code", state: consent.searchParams.get("state")! });
+  expect(landing).toMatch(/\/accounts\?.*error=token_exchange_failed/);
+  await expect(page).toHaveURL(/\/accounts(\?|$)/);
   await expect(page.getByText("Whoop did not accept the authorisation").first()).toBeVisible();
   await expectNotConnected(page, "Whoop");
 });

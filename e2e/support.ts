@@ -74,9 +74,15 @@ export async function answerConsent(page: Page, answer: "Authorise" | "Deny"): P
   await expect(page).toHaveURL(/\/accounts(\?|$)/);
 }
 
-/** Comes back to the app's OAuth callback as a provider would, with the given query. */
-export async function visitOAuthCallback(page: Page, provider: OAuthProviderName, query: { code: string; state: string }): Promise<void> {
-  await page.goto(`/api/v1/oauth/${providerId(provider)}/callback?${new URLSearchParams(query)}`);
+/**
+ * Comes back to the app's OAuth callback as a provider would, with the given query. Returns the URL
+ * the callback redirected to: read it here, because the Accounts page removes the outcome
+ * parameters from the address bar as soon as it has read them.
+ */
+export async function visitOAuthCallback(page: Page, provider: OAuthProviderName, query: { code: string; state: string }): Promise<string> {
+  const response = await page.goto(`/api/v1/oauth/${providerId(provider)}/callback?${new URLSearchParams(query)}`);
+  expect(response, "the callback leads to a page").not.toBeNull();
+  return response!.url();
 }
 
 /** The provider's card says Connected. */
