@@ -173,3 +173,14 @@ export function resetConfig(): void {
 export function appUrl(pathname: string): string {
   return new URL(pathname, config().appUrl).toString();
 }
+
+/**
+ * A provider's live client credentials (`<ID>_CLIENT_ID` and `<ID>_CLIENT_SECRET`), or undefined
+ * when either is missing, in which case the provider runs on its sandbox (where enabled).
+ */
+export function liveProviderCredentials(providerId: string): { clientId: string; clientSecret: string } | undefined {
+  const prefix = providerId.toUpperCase();
+  const clientId = process.env[`${prefix}_CLIENT_ID`];
+  const clientSecret = process.env[`${prefix}_CLIENT_SECRET`];
+  return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+}

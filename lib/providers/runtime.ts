@@ -1,5 +1,5 @@
-import { appUrl, config } from "@/lib/config";
-import { sandboxes } from "@/lib/sandbox";
+import { appUrl, liveProviderCredentials } from "@/lib/config";
+import { servedSandbox } from "@/lib/sandbox";
 import { getProvider } from "./index";
 import type { OAuth2Endpoints, OAuth2Provider, Provider, SessionEndpoints, SessionProvider } from "./types";
 
@@ -29,21 +29,9 @@ export interface SessionRuntime extends RuntimeBase {
 
 export type ProviderRuntime = OAuth2Runtime | SessionRuntime;
 
-export function liveCredentials(providerId: string): { clientId: string; clientSecret: string } | undefined {
-  const prefix = providerId.toUpperCase();
-  const clientId = process.env[`${prefix}_CLIENT_ID`];
-  const clientSecret = process.env[`${prefix}_CLIENT_SECRET`];
-  return clientId && clientSecret ? { clientId, clientSecret } : undefined;
-}
-
-/** Whether the sandbox for this provider may be served (sandboxes on, and no live credentials). */
-export function sandboxActive(providerId: string): boolean {
-  return config().sandboxEnabled && !liveCredentials(providerId) && Object.hasOwn(sandboxes, providerId);
-}
-
 export function providerMode(providerId: string): ProviderMode {
-  if (liveCredentials(providerId)) return "live";
-  return sandboxActive(providerId) ? "sandbox" : "unavailable";
+  if (liveProviderCredentials(providerId)) return "live";
+  return servedSandbox(providerId) ? "sandbox" : "unavailable";
 }
 
 export function callbackUrl(providerId: string): string {
@@ -53,12 +41,12 @@ export function callbackUrl(providerId: string): string {
 export function resolveProvider(providerId: string): ProviderRuntime | undefined {
   const provider: Provider | undefined = getProvider(providerId);
   if (!provider) return undefined;
-  const live = liveCredentials(providerId);
+  const live = liveProviderCredentials(providerId);
+  const sandbox = servedSandbox(providerId);
   let base: RuntimeBase & { endpoints: OAuth2Endpoints | SessionEndpoints };
   if (live) {
     base = { mode: "live", ...live, endpoints: provider.endpoints };
-  } else if (sandboxActive(providerId)) {
-    const sandbox = sandboxes[providerId]!;
+  } else if (sandbox) {
     base = {
       mode: "sandbox",
       clientId: sandbox.clientId,

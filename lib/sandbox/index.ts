@@ -1,4 +1,4 @@
-import { appUrl, config } from "@/lib/config";
+import { appUrl, config, liveProviderCredentials } from "@/lib/config";
 import { ouraSandbox } from "./oura";
 import { garminSandbox } from "./garmin";
 import { withingsSandbox } from "./withings";
@@ -15,12 +15,11 @@ export const sandboxes: Record<string, ProviderSandbox> = {
 
 /**
  * A sandbox is served only while sandboxes are enabled and the provider has no live client
- * credentials (`<ID>_CLIENT_ID`): switching to the real provider is configuration, not code.
+ * credentials: switching to the real provider is configuration, not code.
  */
 export function servedSandbox(providerId: string): ProviderSandbox | undefined {
   if (!Object.hasOwn(sandboxes, providerId)) return undefined;
-  if (!config().sandboxEnabled) return undefined;
-  if (process.env[`${providerId.toUpperCase()}_CLIENT_ID`]) return undefined;
+  if (!config().sandboxEnabled || liveProviderCredentials(providerId)) return undefined;
   return sandboxes[providerId];
 }
 
