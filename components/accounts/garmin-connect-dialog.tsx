@@ -7,6 +7,8 @@ import { toast } from "sonner";
 import { ApiError, apiFetch } from "@/components/api-fetch";
 import { connectionsQuery, queryKeys } from "@/components/queries";
 import { Button } from "@/components/ui/button";
+import { EmailField, PasswordField } from "@/components/ui/credential-fields";
+import { FormError } from "@/components/ui/form-error";
 import { TextField } from "@/components/ui/text-field";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
 import type { SessionConnectDialog } from "./session-dialogs";
@@ -136,23 +138,16 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                 </div>
               </Dialog.Description>
               <form onSubmit={submitCredentials} className="mt-4 flex flex-col gap-4" noValidate>
-                <ErrorLine message={error} />
-                <TextField
-                  label="Email"
-                  type="email"
+                <FormError message={error} />
+                <EmailField
                   name="username"
                   autoComplete="username"
-                  required
                   value={email}
                   onChange={(e) => setEmail(e.target.value)}
                   aria-invalid={error ? true : undefined}
                 />
-                <TextField
-                  label="Password"
-                  type="password"
-                  name="password"
+                <PasswordField
                   autoComplete="current-password"
-                  required
                   value={password}
                   onChange={(e) => setPassword(e.target.value)}
                   aria-invalid={error ? true : undefined}
@@ -181,7 +176,7 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                 </div>
               </Dialog.Description>
               <form onSubmit={submitCode} className="mt-4 flex flex-col gap-4" noValidate>
-                <ErrorLine message={error} />
+                <FormError message={error} />
                 <TextField
                   label="Verification code"
                   name="code"
@@ -212,11 +207,3 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
     </Dialog.Root>
   );
 };
-
-function ErrorLine({ message }: { message: string | null }) {
-  return (
-    <p role="alert" aria-live="assertive" className={message ? "rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800" : "sr-only"}>
-      {message ?? ""}
-    </p>
-  );
-}

@@ -5,12 +5,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/text-field";
+import { EmailField, PasswordField } from "@/components/ui/credential-fields";
+import { FormError } from "@/components/ui/form-error";
 
 export const INCORRECT_CREDENTIALS = "Email or password is incorrect";
 
-/** Signs in with the credentials provider; false when the credentials were refused. */
 /**
+ * Signs in with the credentials provider; false when the credentials were refused.
  * next-auth reports a sign-in whose CSRF token could not be fetched (e.g. while a development
  * server is still compiling its auth route) as a success without setting the session, so the
  * session is checked, and the attempt repeated once.
@@ -24,10 +25,34 @@ export async function signInWithPassword(email: string, password: string): Promi
   return false;
 }
 
-export function FormError({ message }: { message: string | null }) {
+/**
+ * Signs in and, on success, moves on to `callbackUrl`. Returns the message to show when it fails:
+ * `refused` when the credentials were refused, `unreachable` when the request itself failed.
+ */
+export async function signInAndContinue(
+  router: ReturnType<typeof useRouter>,
+  credentials: { email: string; password: string; callbackUrl: string },
+  messages: { refused: string; unreachable: string },
+): Promise<string | null> {
+  try {
+    if (!(await signInWithPassword(credentials.email, credentials.password))) return messages.refused;
+    router.replace(credentials.callbackUrl);
+    router.refresh();
+    return null;
+  } catch {
+    return messages.unreachable;
+  }
+}
+
+/** "New here? Create an account" and back: links to the other auth page, keeping `callbackUrl`. */
+export function OtherAuthPageLink({ prompt, label, path, callbackUrl }: { prompt: string; label: string; path: "/sign-in" | "/sign-up"; callbackUrl: string }) {
+  const href = callbackUrl === "/" ? path : `${path}?${new URLSearchParams({ callbackUrl })}`;
   return (
-    <p role="alert" aria-live="assertive" className={message ? "rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800" : "sr-only"}>
-      {message ?? ""}
+    <p className="text-center text-sm text-slate-600">
+      {prompt}{" "}
+      <Link href={href} className="font-medium text-indigo-600 hover:text-indigo-500 focus-visible:underline">
+        {label}
+      </Link>
     </p>
   );
 }
@@ -44,41 +69,23 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     event.preventDefault();
     setError(null);
     setPending(true);
-    try {
-      if (!(await signInWithPassword(email.trim(), password))) {
-        setError(INCORRECT_CREDENTIALS);
-        setPending(false);
-        return;
-      }
-      router.replace(callbackUrl);
-      router.refresh();
-    } catch {
-      setError("Could not reach the server. Check your connection and try again.");
+    const failure = await signInAndContinue(
+      router,
+      { email: email.trim(), password, callbackUrl },
+      { refused: INCORRECT_CREDENTIALS, unreachable: "Could not reach the server. Check your connection and try again." },
+    );
+    if (failure) {
+      setError(failure);
       setPending(false);
     }
   }
 
-  const signUpHref = callbackUrl === "/" ? "/sign-up" : `/sign-up?${new URLSearchParams({ callbackUrl })}`;
-
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-4">
       <FormError message={error} />
-      <TextField
-        label="Email"
-        type="email"
-        name="email"
-        autoComplete="email"
-        required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        aria-invalid={error ? true : undefined}
-      />
-      <TextField
-        label="Password"
-        type="password"
-        name="password"
+      <EmailField value={email} onChange={(e) => setEmail(e.target.value)} aria-invalid={error ? true : undefined} />
+      <PasswordField
         autoComplete="current-password"
-        required
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         aria-invalid={error ? true : undefined}
@@ -86,12 +93,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <Button type="submit" pending={pending} className="mt-2 w-full">
         Sign in
       </Button>
-      <p className="text-center text-sm text-slate-600">
-        New here?{" "}
-        <Link href={signUpHref} className="font-medium text-indigo-600 hover:text-indigo-500 focus-visible:underline">
-          Create an account
-        </Link>
-      </p>
+      <OtherAuthPageLink prompt="New here?" label="Create an account" path="/sign-up" callbackUrl={callbackUrl} />
     </form>
   );
 }

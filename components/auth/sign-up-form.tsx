@@ -1,12 +1,12 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { ApiError, apiFetch } from "@/components/api-fetch";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/text-field";
-import { FormError, signInWithPassword } from "./sign-in-form";
+import { EmailField, PasswordField } from "@/components/ui/credential-fields";
+import { FormError } from "@/components/ui/form-error";
+import { OtherAuthPageLink, signInAndContinue } from "./sign-in-form";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const EMAIL_TAKEN = "An account with this email already exists";
@@ -33,40 +33,26 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
       setPending(false);
       return;
     }
-    try {
-      if (!(await signInWithPassword(trimmedEmail, password))) {
-        setError("Your account was created, but signing in failed. Please sign in.");
-        setPending(false);
-        return;
-      }
-      router.replace(callbackUrl);
-      router.refresh();
-    } catch {
-      setError("Your account was created, but we could not sign you in. Please sign in.");
+    const failure = await signInAndContinue(
+      router,
+      { email: trimmedEmail, password, callbackUrl },
+      {
+        refused: "Your account was created, but signing in failed. Please sign in.",
+        unreachable: "Your account was created, but we could not sign you in. Please sign in.",
+      },
+    );
+    if (failure) {
+      setError(failure);
       setPending(false);
     }
   }
 
-  const signInHref = callbackUrl === "/" ? "/sign-in" : `/sign-in?${new URLSearchParams({ callbackUrl })}`;
-
   return (
     <form onSubmit={onSubmit} className="flex flex-col gap-4">
       <FormError message={error} />
-      <TextField
-        label="Email"
-        type="email"
-        name="email"
-        autoComplete="email"
-        required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-      />
-      <TextField
-        label="Password"
-        type="password"
-        name="password"
+      <EmailField value={email} onChange={(e) => setEmail(e.target.value)} />
+      <PasswordField
         autoComplete="new-password"
-        required
         minLength={MIN_PASSWORD_LENGTH}
         hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
         value={password}
@@ -75,12 +61,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
       <Button type="submit" pending={pending} className="mt-2 w-full">
         Create account
       </Button>
-      <p className="text-center text-sm text-slate-600">
-        Already have an account?{" "}
-        <Link href={signInHref} className="font-medium text-indigo-600 hover:text-indigo-500 focus-visible:underline">
-          Sign in
-        </Link>
-      </p>
+      <OtherAuthPageLink prompt="Already have an account?" label="Sign in" path="/sign-in" callbackUrl={callbackUrl} />
     </form>
   );
 }

@@ -161,6 +161,42 @@ function byDay<T>(items: Array<{ day: string; item: T }>): Map<string, T[]> {
   return days;
 }
 
+/**
+ * The v2 day services (sleep `getsummary`, activity `getactivity`): asked for by local day, paged
+ * with `offset` and `more: true|false`, each item dated and zoned. Several items can report one
+ * day, so items are grouped after the last page and `mainOfDay` picks the one that speaks for it.
+ */
+function dailySummaryCollection<T extends { date?: string; timezone?: string }>(service: {
+  id: string;
+  path: string;
+  action: string;
+  dataFields: readonly string[];
+  itemsKey: string;
+  mainOfDay: (itemsOfOneDay: T[]) => T;
+  map: (item: T) => MetricSample[];
+}): Collection<T> {
+  return {
+    id: service.id,
+    async fetchPage(api, range, cursor) {
+      const body = await api.post(service.path, {
+        action: service.action,
+        startdateymd: shiftDay(range.startDay, -1),
+        enddateymd: shiftDay(range.endDay, 1),
+        data_fields: service.dataFields.join(","),
+        offset: offsetOf(cursor),
+      });
+      const { items, nextCursor } = readPage<T>(body, { itemsKey: service.itemsKey, more: "bool" });
+      return { items, nextCursor };
+    },
+    map: () => [],
+    aggregate(items, ctx) {
+      for (const item of items) learnTimeZone(ctx, item.timezone);
+      const days = byDay(items.filter((item) => isDay(item.date)).map((item) => ({ day: item.date!, item })));
+      return [...days.values()].flatMap((itemsOfOneDay) => service.map(service.mainOfDay(itemsOfOneDay)));
+    },
+  };
+}
+
 /* ---------- measures (getmeas) ---------- */
 
 export interface WithingsMeasure {
@@ -357,26 +393,15 @@ function mainSeries(series: WithingsSleepSeries[]): WithingsSleepSeries {
   return series.reduce((best, s) => (length(s) > length(best) ? s : best));
 }
 
-const sleepSummaries: Collection<WithingsSleepSeries> = {
+const sleepSummaries = dailySummaryCollection<WithingsSleepSeries>({
   id: "sleep",
-  async fetchPage(api, range, cursor) {
-    const body = await api.post("/v2/sleep", {
-      action: "getsummary",
-      startdateymd: shiftDay(range.startDay, -1),
-      enddateymd: shiftDay(range.endDay, 1),
-      data_fields: SLEEP_DATA_FIELDS.join(","),
-      offset: offsetOf(cursor),
-    });
-    const { items, nextCursor } = readPage<WithingsSleepSeries>(body, { itemsKey: "series", more: "bool" });
-    return { items, nextCursor };
-  },
-  map: () => [],
-  aggregate(items, ctx) {
-    for (const s of items) learnTimeZone(ctx, s.timezone);
-    const days = byDay(items.filter((s) => isDay(s.date)).map((s) => ({ day: s.date!, item: s })));
-    return [...days.values()].flatMap((series) => mapSleepSeries(mainSeries(series)));
-  },
-};
+  path: "/v2/sleep",
+  action: "getsummary",
+  dataFields: SLEEP_DATA_FIELDS,
+  itemsKey: "series",
+  mainOfDay: mainSeries,
+  map: mapSleepSeries,
+});
 
 /* ---------- activity (v2/measure getactivity) ---------- */
 
@@ -430,26 +455,15 @@ function mainActivity(activities: WithingsActivity[]): WithingsActivity {
   return activities.reduce((best, a) => (rank(a) > rank(best) ? a : best));
 }
 
-const activity: Collection<WithingsActivity> = {
+const activity = dailySummaryCollection<WithingsActivity>({
   id: "activity",
-  async fetchPage(api, range, cursor) {
-    const body = await api.post("/v2/measure", {
-      action: "getactivity",
-      startdateymd: shiftDay(range.startDay, -1),
-      enddateymd: shiftDay(range.endDay, 1),
-      data_fields: ACTIVITY_DATA_FIELDS.join(","),
-      offset: offsetOf(cursor),
-    });
-    const { items, nextCursor } = readPage<WithingsActivity>(body, { itemsKey: "activities", more: "bool" });
-    return { items, nextCursor };
-  },
-  map: () => [],
-  aggregate(items, ctx) {
-    for (const a of items) learnTimeZone(ctx, a.timezone);
-    const days = byDay(items.filter((a) => isDay(a.date)).map((a) => ({ day: a.date!, item: a })));
-    return [...days.values()].flatMap((list) => mapActivity(mainActivity(list)));
-  },
-};
+  path: "/v2/measure",
+  action: "getactivity",
+  dataFields: ACTIVITY_DATA_FIELDS,
+  itemsKey: "activities",
+  mainOfDay: mainActivity,
+  map: mapActivity,
+});
 
 export const withings: OAuth2Provider = {
   id: "withings",

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { sandboxAuthCodes, sandboxTokens } from "@/lib/db/schema";
 
@@ -332,15 +332,20 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     return { accountId: row.accountId, clientId: row.clientId, scopes: row.scopes, familyId: row.familyId, expiresAt: row.expiresAt };
   }
 
-  async function revokeFamily(familyId: string): Promise<number> {
+  /** Revokes this provider's tokens that `which` selects and are still usable (live, or in a refresh grace); returns how many. */
+  async function revokeTokensWhere(which: SQL): Promise<number> {
     const db = await getDb();
     const at = now();
     const rows = await db
       .update(sandboxTokens)
       .set({ revokedAt: at, graceUntil: null })
-      .where(and(eq(sandboxTokens.provider, provider), eq(sandboxTokens.familyId, familyId), sql`(${sandboxTokens.revokedAt} is null or ${sandboxTokens.graceUntil} is not null)`))
+      .where(and(eq(sandboxTokens.provider, provider), which, sql`(${sandboxTokens.revokedAt} is null or ${sandboxTokens.graceUntil} is not null)`))
       .returning({ hash: sandboxTokens.tokenHash });
     return rows.length;
+  }
+
+  function revokeFamily(familyId: string): Promise<number> {
+    return revokeTokensWhere(eq(sandboxTokens.familyId, familyId));
   }
 
   async function revokeToken(token: string): Promise<boolean> {
@@ -354,15 +359,8 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     return true;
   }
 
-  async function revokeAccountGrants(accountId: string): Promise<number> {
-    const db = await getDb();
-    const at = now();
-    const rows = await db
-      .update(sandboxTokens)
-      .set({ revokedAt: at, graceUntil: null })
-      .where(and(eq(sandboxTokens.provider, provider), eq(sandboxTokens.accountId, accountId), sql`(${sandboxTokens.revokedAt} is null or ${sandboxTokens.graceUntil} is not null)`))
-      .returning({ hash: sandboxTokens.tokenHash });
-    return rows.length;
+  function revokeAccountGrants(accountId: string): Promise<number> {
+    return revokeTokensWhere(eq(sandboxTokens.accountId, accountId));
   }
 
   return { rules, authenticateClient, isKnownClient, issueCode, exchangeCode, refresh, validateAccessToken, revokeToken, revokeFamily, revokeAccountGrants };

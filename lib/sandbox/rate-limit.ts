@@ -52,3 +52,15 @@ export async function hitRateLimit({ key, limit, windowSeconds, now = new Date()
     exceeded: count > limit,
   };
 }
+
+/**
+ * A sandbox limit from the environment (e.g. `SANDBOX_OURA_RATE_LIMIT`, which tests lower to
+ * reach a limit quickly), or `fallback` when unset. Anything but a positive integer is an error.
+ */
+export function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}

@@ -4,13 +4,12 @@ import OAuth from "oauth-1.0a";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { sandboxSessions } from "@/lib/db/schema";
-import { handleSandboxRequest } from "@/lib/sandbox";
 import { createGenerator, daysWithHistory, localDay } from "@/lib/sandbox/data-generator";
+import { sandboxCaller } from "@/lib/sandbox/testing";
 import { GARMIN_SANDBOX_ACCOUNTS, GARMIN_SANDBOX_CONSUMER_KEY, GARMIN_SANDBOX_CONSUMER_SECRET } from ".";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "./accounts";
 import { displayNameOf } from "./payloads";
 
-const BASE = "http://localhost:3000/sandbox/garmin";
 const SERVICE = "https://mobile.integration.garmin.com/gcm/android";
 const NOW = new Date(Date.now() - 60_000);
 
@@ -19,11 +18,7 @@ beforeAll(() => {
   process.env.SANDBOX_NOW = NOW.toISOString();
 });
 
-function call(method: string, pathAndQuery: string, init: { headers?: Record<string, string>; body?: string } = {}) {
-  const url = new URL(`${BASE}${pathAndQuery}`);
-  const request = new Request(url, { method, headers: init.headers, body: init.body });
-  return handleSandboxRequest("garmin", request, url.pathname.replace("/sandbox/garmin/", "").split("/").filter(Boolean));
-}
+const { base: BASE, call } = sandboxCaller("garmin");
 
 const SSO_QUERY = `clientId=GCM_ANDROID_DARK&locale=en-US&service=${encodeURIComponent(SERVICE)}`;
 
@@ -207,7 +202,7 @@ describe("Garmin sandbox data API", () => {
     return ((await (await exchange(pair)).json()) as { access_token: string }).access_token;
   }
 
-  const get = (path: string, token?: string) => call("GET", path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string) => call("GET", path, { token });
 
   it("refuses missing or unknown bearer tokens with 401 in connectapi's shape", async () => {
     for (const token of [undefined, "forged-token"]) {

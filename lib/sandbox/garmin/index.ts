@@ -6,7 +6,7 @@ import { getDb } from "@/lib/db/client";
 import { sandboxSessions, sandboxTokens } from "@/lib/db/schema";
 import { GARMIN_EXCHANGE_AUDIENCE, GARMIN_SSO_SERVICE } from "@/lib/providers/garmin";
 import { sandboxNow } from "../clock";
-import { createGenerator, isDay, type GeneratorAccount } from "../data-generator";
+import { createGenerator, isDay, type Generator, type GeneratorAccount } from "../data-generator";
 import { createOAuthServer, sha256Hex, SandboxTokenError } from "../oauth-server";
 import type { ProviderSandbox, SandboxRouteContext, SandboxRouteHandler } from "../types";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "./accounts";
@@ -496,42 +496,33 @@ const profile: SandboxRouteHandler = async (request) => {
   return json(200, socialProfile(auth.account));
 };
 
-const summary: SandboxRouteHandler = async (request, ctx) => {
-  const auth = await authorise(request);
-  if (!auth.ok) return auth.response;
-  const forbidden = ownDisplayName(auth.account, ctx.path.at(-1));
-  if (forbidden) return forbidden;
-  const day = new URL(request.url).searchParams.get("calendarDate");
-  if (!day || !isDay(day)) return badDate(day);
-  return json(200, dailySummary(generatorFor(auth.account), auth.account, day));
-};
+/**
+ * A per-day data route. The day is in the query parameter `dayParam`, with the account's own
+ * displayName as the last path segment, or (without `dayParam`) is the last path segment itself.
+ * A payload of undefined is a day without data, which Garmin answers with 204.
+ */
+function dayRoute(payloadOf: (gen: Generator, account: GarminSandboxAccount, day: string) => unknown, dayParam?: string): SandboxRouteHandler {
+  return async (request, ctx) => {
+    const auth = await authorise(request);
+    if (!auth.ok) return auth.response;
+    let day: string | null;
+    if (dayParam) {
+      const forbidden = ownDisplayName(auth.account, ctx.path.at(-1));
+      if (forbidden) return forbidden;
+      day = new URL(request.url).searchParams.get(dayParam);
+    } else {
+      day = ctx.path.at(-1)!;
+    }
+    if (!day || !isDay(day)) return badDate(day);
+    const body = payloadOf(generatorFor(auth.account), auth.account, day);
+    return body === undefined ? new Response(null, { status: 204, headers: noStore }) : json(200, body);
+  };
+}
 
-const sleepData: SandboxRouteHandler = async (request, ctx) => {
-  const auth = await authorise(request);
-  if (!auth.ok) return auth.response;
-  const forbidden = ownDisplayName(auth.account, ctx.path.at(-1));
-  if (forbidden) return forbidden;
-  const day = new URL(request.url).searchParams.get("date");
-  if (!day || !isDay(day)) return badDate(day);
-  return json(200, dailySleepData(generatorFor(auth.account), auth.account, day));
-};
-
-const hrv: SandboxRouteHandler = async (request, ctx) => {
-  const auth = await authorise(request);
-  if (!auth.ok) return auth.response;
-  const day = ctx.path.at(-1)!;
-  if (!isDay(day)) return badDate(day);
-  const body = hrvData(generatorFor(auth.account), auth.account, day);
-  return body ? json(200, body) : new Response(null, { status: 204, headers: noStore });
-};
-
-const readiness: SandboxRouteHandler = async (request, ctx) => {
-  const auth = await authorise(request);
-  if (!auth.ok) return auth.response;
-  const day = ctx.path.at(-1)!;
-  if (!isDay(day)) return badDate(day);
-  return json(200, trainingReadiness(generatorFor(auth.account), auth.account, day));
-};
+const summary = dayRoute(dailySummary, "calendarDate");
+const sleepData = dayRoute(dailySleepData, "date");
+const hrv = dayRoute(hrvData);
+const readiness = dayRoute(trainingReadiness);
 
 export const garminSandbox: ProviderSandbox = {
   providerId: PROVIDER,

@@ -2,7 +2,7 @@ import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, localDay, shiftDay, daysWithHistory, type GeneratorAccount } from "../data-generator";
 import { createOAuthServer, sha256Hex, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type ValidatedToken } from "../oauth-server";
-import { hitRateLimit } from "../rate-limit";
+import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
 import { documentCountForDay, documentsForDay, heartRateDocument, type OuraDailyCollection } from "./payloads";
 
@@ -179,14 +179,6 @@ const revoke: SandboxRouteHandler = async (request) => {
 };
 
 /* ---------- data API ---------- */
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 /** Oura's two rate-limit layers, per access token and per application. */
 async function rateLimited(accessTokenValue: string, grant: ValidatedToken): Promise<Response | undefined> {

@@ -4,61 +4,32 @@ import { handleSandboxRequest } from "@/lib/sandbox";
 import { registeredRedirectUri } from "@/lib/sandbox/authorize";
 import { createGenerator, daysWithHistory, shiftDay, localDay } from "@/lib/sandbox/data-generator";
 import { pkceChallenge } from "@/lib/sandbox/oauth-server";
+import { sandboxOAuthFlow } from "@/lib/sandbox/testing";
 import { OURA_SANDBOX_ACCOUNTS, OURA_SANDBOX_CLIENT_ID, OURA_SANDBOX_CLIENT_SECRET, ouraSandbox } from ".";
 
-const BASE = "http://localhost:3000/sandbox/oura";
 // Pinned so expectations computed here match what the routes generate.
 const NOW = new Date(Date.now() - 60_000);
 const ALL_SCOPES = "email personal daily heartrate workout tag session spo2Daily";
 
 beforeAll(() => {
   delete process.env.OURA_CLIENT_ID;
+  delete process.env.OURA_CLIENT_SECRET;
   process.env.SANDBOX_NOW = NOW.toISOString();
 });
 
 afterEach(() => {
   delete process.env.SANDBOX_OURA_RATE_LIMIT;
   delete process.env.OURA_CLIENT_ID;
+  delete process.env.OURA_CLIENT_SECRET;
 });
 
-function call(method: string, path: string, init: { form?: Record<string, string>; token?: string; query?: Record<string, string> } = {}) {
-  const url = new URL(`${BASE}${path}`);
-  for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = {};
-  if (init.form) headers["content-type"] = "application/x-www-form-urlencoded";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const request = new Request(url, { method, headers, body: init.form ? new URLSearchParams(init.form) : undefined });
-  return handleSandboxRequest("oura", request, path.split("/").filter(Boolean));
-}
-
-function authorizeForm(overrides: Record<string, string> = {}) {
-  return {
-    decision: "allow",
-    account: "ava",
-    client_id: OURA_SANDBOX_CLIENT_ID,
-    redirect_uri: registeredRedirectUri("oura"),
-    response_type: "code",
-    state: "state-123",
-    scope: ALL_SCOPES,
-    ...overrides,
-  };
-}
-
-async function authorize(overrides: Record<string, string> = {}): Promise<string> {
-  const response = await call("POST", "/oauth/authorize", { form: authorizeForm(overrides) });
-  expect(response.status).toBe(302);
-  const location = new URL(response.headers.get("location")!);
-  expect(location.searchParams.get("state")).toBe(overrides.state ?? "state-123");
-  return location.searchParams.get("code")!;
-}
-
-const tokenForm = (code: string, extra: Record<string, string> = {}) => ({
-  grant_type: "authorization_code",
-  code,
-  redirect_uri: registeredRedirectUri("oura"),
-  client_id: OURA_SANDBOX_CLIENT_ID,
-  client_secret: OURA_SANDBOX_CLIENT_SECRET,
-  ...extra,
+const { base: BASE, call, authorizeForm, authorize, tokenForm, connect } = sandboxOAuthFlow<TokenBody>({
+  providerId: "oura",
+  clientId: OURA_SANDBOX_CLIENT_ID,
+  clientSecret: OURA_SANDBOX_CLIENT_SECRET,
+  account: "ava",
+  scope: ALL_SCOPES,
+  tokenPath: "/oauth/token",
 });
 
 interface TokenBody {
@@ -67,12 +38,6 @@ interface TokenBody {
   expires_in: number;
   refresh_token: string;
   scope: string;
-}
-
-async function connect(overrides: Record<string, string> = {}): Promise<TokenBody> {
-  const response = await call("POST", "/oauth/token", { form: tokenForm(await authorize(overrides)) });
-  expect(response.status).toBe(200);
-  return (await response.json()) as TokenBody;
 }
 
 interface Page<T> {
@@ -165,11 +130,7 @@ describe("token endpoint", () => {
     expect(await password.json()).toMatchObject({ error: "unsupported_grant_type" });
     const noCode = await call("POST", "/oauth/token", { form: { grant_type: "authorization_code", client_id: OURA_SANDBOX_CLIENT_ID, client_secret: OURA_SANDBOX_CLIENT_SECRET } });
     expect(await noCode.json()).toMatchObject({ status: 400, error: "invalid_request" });
-    const json = await handleSandboxRequest(
-      "oura",
-      new Request(`${BASE}/oauth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
-      ["oauth", "token"],
-    );
+    const json = await call("POST", "/oauth/token", { headers: { "content-type": "application/json" }, body: "{}" });
     expect(json.status).toBe(400);
   });
 
@@ -391,6 +352,7 @@ describe("router", () => {
 
   it("disappears when live Oura credentials are configured", async () => {
     process.env.OURA_CLIENT_ID = "real-client";
+    process.env.OURA_CLIENT_SECRET = "real-secret";
     expect((await call("POST", "/oauth/token", { form: { grant_type: "refresh_token" } })).status).toBe(404);
     expect((await handleSandboxRequest("nonexistent", new Request(`${BASE}/x`), ["x"])).status).toBe(404);
   });

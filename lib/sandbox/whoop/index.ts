@@ -2,7 +2,7 @@ import { handleAuthorizeDecision, validateAuthorizeParams } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, type GeneratorAccount } from "../data-generator";
 import { createOAuthServer, sha256Hex, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type OAuthErrorCode, type ValidatedToken } from "../oauth-server";
-import { hitRateLimit, type RateLimitResult } from "../rate-limit";
+import { hitRateLimit, positiveIntFromEnv, type RateLimitResult } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
 import { whoopRecordsBetween, type WhoopDataset, type WhoopScoringRules } from "./payloads";
 
@@ -197,14 +197,6 @@ const authorizeDecision: SandboxRouteHandler = async (request) => {
 };
 
 /* ---------- data API ---------- */
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 /**
  * WHOOP's two limits per token (100 a minute, 10,000 a day). The headers describe the nearest

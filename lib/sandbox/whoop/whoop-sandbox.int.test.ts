@@ -2,14 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { sandboxTokens } from "@/lib/db/schema";
-import { handleSandboxRequest } from "@/lib/sandbox";
-import { registeredRedirectUri } from "@/lib/sandbox/authorize";
 import { createGenerator } from "@/lib/sandbox/data-generator";
 import { sha256Hex } from "@/lib/sandbox/oauth-server";
+import { sandboxOAuthFlow } from "@/lib/sandbox/testing";
 import { WHOOP_SANDBOX_ACCOUNTS, WHOOP_SANDBOX_CLIENT_ID, WHOOP_SANDBOX_CLIENT_SECRET, whoopSandbox } from ".";
 import { whoopRecordsBetween } from "./payloads";
 
-const BASE = "http://localhost:3000/sandbox/whoop";
 // Pinned so expectations computed here match what the routes generate.
 const NOW = new Date(Date.now() - 60_000);
 const ALL_SCOPES = "offline read:recovery read:cycles read:sleep read:workout read:profile read:body_measurement";
@@ -17,50 +15,25 @@ const DAY = 86_400_000;
 
 beforeAll(() => {
   delete process.env.WHOOP_CLIENT_ID;
+  delete process.env.WHOOP_CLIENT_SECRET;
   process.env.SANDBOX_NOW = NOW.toISOString();
 });
 
 afterEach(() => {
   delete process.env.SANDBOX_WHOOP_RATE_LIMIT;
   delete process.env.WHOOP_CLIENT_ID;
+  delete process.env.WHOOP_CLIENT_SECRET;
 });
 
-function call(method: string, path: string, init: { form?: Record<string, string>; token?: string; query?: Record<string, string> } = {}) {
-  const url = new URL(`${BASE}${path}`);
-  for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = {};
-  if (init.form) headers["content-type"] = "application/x-www-form-urlencoded";
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const request = new Request(url, { method, headers, body: init.form ? new URLSearchParams(init.form) : undefined });
-  return handleSandboxRequest("whoop", request, path.split("/").filter(Boolean));
-}
-
-const authorizeForm = (overrides: Record<string, string> = {}) => ({
-  decision: "allow",
+const { base: BASE, call, authorizeForm, authorize, tokenForm, connect } = sandboxOAuthFlow<TokenBody>({
+  providerId: "whoop",
+  clientId: WHOOP_SANDBOX_CLIENT_ID,
+  clientSecret: WHOOP_SANDBOX_CLIENT_SECRET,
   account: "jordan",
-  client_id: WHOOP_SANDBOX_CLIENT_ID,
-  redirect_uri: registeredRedirectUri("whoop"),
-  response_type: "code",
-  state: "state-12345",
   scope: ALL_SCOPES,
-  ...overrides,
-});
-
-async function authorize(overrides: Record<string, string> = {}): Promise<string> {
-  const response = await call("POST", "/oauth/authorize", { form: authorizeForm(overrides) });
-  expect(response.status).toBe(302);
-  const location = new URL(response.headers.get("location")!);
-  expect(location.searchParams.get("state")).toBe(overrides.state ?? "state-12345");
-  return location.searchParams.get("code")!;
-}
-
-const tokenForm = (code: string, extra: Record<string, string> = {}) => ({
-  grant_type: "authorization_code",
-  code,
-  redirect_uri: registeredRedirectUri("whoop"),
-  client_id: WHOOP_SANDBOX_CLIENT_ID,
-  client_secret: WHOOP_SANDBOX_CLIENT_SECRET,
-  ...extra,
+  // WHOOP (Ory Hydra) wants a state of at least 8 characters.
+  state: "state-12345",
+  tokenPath: "/oauth/oauth2/token",
 });
 
 const refreshForm = (refresh_token: string, extra: Record<string, string> = {}) => ({
@@ -78,12 +51,6 @@ interface TokenBody {
   refresh_token?: string;
   scope: string;
   token_type: string;
-}
-
-async function connect(overrides: Record<string, string> = {}): Promise<TokenBody> {
-  const response = await call("POST", "/oauth/oauth2/token", { form: tokenForm(await authorize(overrides)) });
-  expect(response.status).toBe(200);
-  return (await response.json()) as TokenBody;
 }
 
 interface Page {
@@ -160,11 +127,7 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
 
     const password = await call("POST", "/oauth/oauth2/token", { form: { grant_type: "password", client_id: WHOOP_SANDBOX_CLIENT_ID, client_secret: WHOOP_SANDBOX_CLIENT_SECRET } });
     expect(await password.json()).toMatchObject({ error: "unsupported_grant_type" });
-    const json = await handleSandboxRequest(
-      "whoop",
-      new Request(`${BASE}/oauth/oauth2/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
-      ["oauth", "oauth2", "token"],
-    );
+    const json = await call("POST", "/oauth/oauth2/token", { headers: { "content-type": "application/json" }, body: "{}" });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
   });
@@ -291,6 +254,7 @@ describe("WHOOP sandbox developer API", () => {
     expect((await call("GET", "/oauth/oauth2/token")).status).toBe(405);
     expect(whoopSandbox.endpoints(BASE)).toEqual({ authorization: `${BASE}/oauth/authorize`, token: `${BASE}/oauth/oauth2/token`, api: `${BASE}/developer` });
     process.env.WHOOP_CLIENT_ID = "real-client";
+    process.env.WHOOP_CLIENT_SECRET = "real-secret";
     expect((await call("POST", "/oauth/oauth2/token", { form: { grant_type: "refresh_token" } })).status).toBe(404);
   });
 });

@@ -3,7 +3,7 @@ import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, type Generator, type GeneratorAccount } from "../data-generator";
 import { createOAuthServer, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type OAuthFailureReason, type ValidatedToken } from "../oauth-server";
-import { hitRateLimit } from "../rate-limit";
+import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import type { ProviderSandbox, SandboxRouteHandler } from "../types";
 import {
   activityForDay,
@@ -93,14 +93,6 @@ async function readParams(request: Request): Promise<URLSearchParams> {
     for (const [k, v] of new URLSearchParams(await request.text())) params.set(k, v);
   }
   return params;
-}
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
 }
 
 /** 120 requests a minute per application (Public plan); past it, status 601 with `wait_seconds`. */

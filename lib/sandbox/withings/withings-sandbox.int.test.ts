@@ -1,10 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { handleSandboxRequest } from "@/lib/sandbox";
-import { registeredRedirectUri } from "@/lib/sandbox/authorize";
 import { createGenerator, daysWithHistory, localDay, shiftDay } from "@/lib/sandbox/data-generator";
+import { sandboxOAuthFlow } from "@/lib/sandbox/testing";
 import { WITHINGS_SANDBOX_ACCOUNTS, WITHINGS_SANDBOX_CLIENT_ID, WITHINGS_SANDBOX_CLIENT_SECRET, withingsSignature } from ".";
 
-const BASE = "http://localhost:3000/sandbox/withings";
 // Pinned so expectations computed here match what the routes generate.
 const NOW = new Date(Date.now() - 60_000);
 const ALL_SCOPES = "user.info,user.metrics,user.activity,user.sleepevents";
@@ -26,34 +24,19 @@ interface Envelope<T = Record<string, unknown>> {
   error?: string;
 }
 
+const { call: request, authorize, tokenForm } = sandboxOAuthFlow({
+  providerId: "withings",
+  clientId: WITHINGS_SANDBOX_CLIENT_ID,
+  clientSecret: WITHINGS_SANDBOX_CLIENT_SECRET,
+  account: "sam",
+  scope: ALL_SCOPES,
+});
+
+/** Withings takes every call as a form POST and answers everything, errors included, with HTTP 200 and an envelope. */
 async function call<T = Record<string, unknown>>(path: string, form: Record<string, string | number>, token?: string): Promise<Envelope<T>> {
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const body = new URLSearchParams(Object.entries(form).map(([k, v]) => [k, String(v)]));
-  const response = await handleSandboxRequest("withings", new Request(`${BASE}${path}`, { method: "POST", headers, body }), path.split("/").filter(Boolean));
-  // Withings answers everything, errors included, with HTTP 200.
+  const response = await request("POST", path, { form, token });
   expect(response.status).toBe(200);
   return (await response.json()) as Envelope<T>;
-}
-
-async function authorize(overrides: Record<string, string> = {}): Promise<string> {
-  const form = new URLSearchParams({
-    decision: "allow",
-    account: "sam",
-    client_id: WITHINGS_SANDBOX_CLIENT_ID,
-    redirect_uri: registeredRedirectUri("withings"),
-    response_type: "code",
-    state: "state-123",
-    scope: ALL_SCOPES,
-    ...overrides,
-  });
-  const response = await handleSandboxRequest(
-    "withings",
-    new Request(`${BASE}/oauth/authorize`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form }),
-    ["oauth", "authorize"],
-  );
-  expect(response.status).toBe(302);
-  return new URL(response.headers.get("location")!).searchParams.get("code")!;
 }
 
 interface TokenBody {
@@ -68,8 +51,8 @@ interface TokenBody {
 
 const client = { client_id: WITHINGS_SANDBOX_CLIENT_ID, client_secret: WITHINGS_SANDBOX_CLIENT_SECRET };
 
-function exchange(code: string) {
-  return call<TokenBody>("/v2/oauth2", { action: "requesttoken", grant_type: "authorization_code", code, redirect_uri: registeredRedirectUri("withings"), ...client });
+function exchange(code: string, extra: Record<string, string> = {}) {
+  return call<TokenBody>("/v2/oauth2", { action: "requesttoken", ...tokenForm(code, extra) });
 }
 
 function refresh(refreshToken: string) {
@@ -103,7 +86,7 @@ describe("token endpoint (/v2/oauth2)", () => {
     expect(await exchange(late)).toMatchObject({ status: 503, error: "Invalid Params: invalid code" });
     vi.useRealTimers();
 
-    expect(await call("/v2/oauth2", { action: "requesttoken", grant_type: "authorization_code", code: await authorize(), client_id: WITHINGS_SANDBOX_CLIENT_ID, client_secret: "wrong", redirect_uri: registeredRedirectUri("withings") })).toMatchObject({
+    expect(await exchange(await authorize(), { client_secret: "wrong" })).toMatchObject({
       status: 503,
       error: "Invalid Params: invalid client_secret",
     });
