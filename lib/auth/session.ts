@@ -1,4 +1,5 @@
 import { decode } from "next-auth/jwt";
+import { cache } from "react";
 import { config } from "@/lib/config";
 import { findUserById } from "./users";
 
@@ -18,35 +19,29 @@ function readCookie(header: string | null, name: string): string | undefined {
   return undefined;
 }
 
-/**
- * The signed-in user of a request, from next-auth's session cookie. Works on any Request (route
- * handlers, tests), and checks the user still exists.
- */
-export async function sessionUserFromCookieHeader(cookieHeader: string | null): Promise<SessionUser | null> {
-  const token = SESSION_COOKIES.map((name) => readCookie(cookieHeader, name)).find(Boolean);
+/** The user a next-auth session token belongs to, if it is valid and the user still exists. */
+async function userOfSessionToken(token: string | undefined): Promise<SessionUser | null> {
   if (!token) return null;
   const payload = await decode({ token, secret: config().nextAuthSecret }).catch(() => null);
   if (!payload?.sub) return null;
   return (await findUserById(payload.sub)) ?? null;
 }
 
+/** The signed-in user of a request, from next-auth's session cookie (route handlers, tests). */
 export function sessionUser(request: Request): Promise<SessionUser | null> {
-  return sessionUserFromCookieHeader(request.headers.get("cookie"));
+  const header = request.headers.get("cookie");
+  return userOfSessionToken(SESSION_COOKIES.map((name) => readCookie(header, name)).find(Boolean));
 }
 
-async function cookieHeaderFromNext(): Promise<string> {
+/**
+ * Server components: the signed-in user, or null. Cached per request, so the layout and the page
+ * share one lookup.
+ */
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const { cookies } = await import("next/headers");
   const jar = await cookies();
-  return jar
-    .getAll()
-    .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
-    .join("; ");
-}
-
-/** Server components: the signed-in user, or null. */
-export async function currentUser(): Promise<SessionUser | null> {
-  return sessionUserFromCookieHeader(await cookieHeaderFromNext());
-}
+  return userOfSessionToken(SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean));
+});
 
 /** Server components: the signed-in user, or a redirect to sign-in that comes back to `returnTo`. */
 export async function requireUser(returnTo = "/"): Promise<SessionUser> {

@@ -6,6 +6,7 @@ import { ProviderError } from "@/lib/providers/errors";
 import { findConnection } from "./service";
 
 const MANUAL_SYNC_DAYS = 3;
+const DEFAULT_BACKFILL_DAYS = 30;
 
 async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<void> {
   try {
@@ -17,8 +18,8 @@ async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<vo
 }
 
 /** Queues the first sync of a new (or re-) connection: the provider's backfill window. */
-export async function startBackfill(connectionId: string, provider?: string): Promise<string> {
-  const days = (provider && getProvider(provider)?.backfillDays) || 30;
+export async function startBackfill(connectionId: string, provider: string): Promise<string> {
+  const days = getProvider(provider)?.backfillDays ?? DEFAULT_BACKFILL_DAYS;
   const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
   await enqueue(run.id, () => sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }));
   return run.id;

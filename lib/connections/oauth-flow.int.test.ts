@@ -1,24 +1,15 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, oauthStates, syncRuns } from "@/lib/db/schema";
 import { drainInProcessJobs } from "@/lib/jobs/in-process";
-import { startAppServer, type AppServer } from "@/lib/testing/app-server";
 import { answerConsent, connectThroughSandbox, followCallback, signedInClient } from "@/lib/testing/oauth-journey";
 import { startBackfill } from "./backfill";
 
-let server: AppServer;
-beforeAll(async () => {
-  // Today's activity grows during the day in the sandbox, as on a real ring; pin its clock so a
-  // re-run sees the same provider data.
-  process.env.SANDBOX_NOW = new Date().toISOString();
-  server = await startAppServer();
-});
-afterAll(async () => {
-  delete process.env.SANDBOX_NOW;
-  await drainInProcessJobs();
-  await server?.close();
-});
+// Today's activity grows during the day in the sandbox, as on a real ring; its clock is pinned so
+// a re-run sees the same provider data.
+const server = serveAppForTests({ sandboxFor: ["oura"], sandboxNow: new Date() });
 
 async function connectionsOf(userId: string) {
   const db = await getDb();

@@ -1,10 +1,11 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, loginChallenges, sandboxSessions, syncRuns } from "@/lib/db/schema";
 import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
-import { startAppServer, type AppServer, type TestClient } from "@/lib/testing/app-server";
+import type { TestClient } from "@/lib/testing/app-server";
 import { signedInClient } from "@/lib/testing/oauth-journey";
 import { revokeGarminSandboxSessions } from "@/lib/sandbox/garmin";
 import { refreshConnectionTokens } from "./tokens";
@@ -16,23 +17,10 @@ import { CHALLENGE_TTL_MS, completeSessionMfa, hashChallengeId, SessionConnectEr
  * the routes, the session service, the garth-style SSO/OAuth1/OAuth2 exchange and the first sync.
  */
 
-let server: AppServer;
+const server = serveAppForTests({ sandboxFor: ["garmin"], sandboxNow: new Date(Date.now() - 60_000) });
 /** Everything written to the console during a test (the password must never be in it). */
 let consoleText: string[] = [];
 let spies: MockInstance[] = [];
-
-beforeAll(async () => {
-  delete process.env.GARMIN_CLIENT_ID;
-  delete process.env.GARMIN_CLIENT_SECRET;
-  // Today's step count grows with the clock; a pinned sandbox "now" makes re-runs comparable.
-  process.env.SANDBOX_NOW = new Date(Date.now() - 60_000).toISOString();
-  server = await startAppServer();
-});
-afterAll(async () => {
-  delete process.env.SANDBOX_NOW;
-  await drainInProcessJobs();
-  await server?.close();
-});
 
 beforeEach(() => {
   consoleText = [];

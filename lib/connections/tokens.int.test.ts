@@ -1,24 +1,17 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { connections, syncRuns } from "@/lib/db/schema";
 import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { ProviderAuthError } from "@/lib/providers/errors";
 import { ouraOAuth } from "@/lib/sandbox/oura";
-import { startAppServer, type AppServer } from "@/lib/testing/app-server";
 import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
 import { requestManualSync } from "./backfill";
 import { listProviderCards } from "./service";
 import { freshAccessToken, refreshConnectionTokens } from "./tokens";
 
-let server: AppServer;
-beforeAll(async () => {
-  server = await startAppServer();
-});
-afterAll(async () => {
-  await drainInProcessJobs();
-  await server?.close();
-});
+const server = serveAppForTests({ sandboxFor: ["oura"] });
 
 async function connectOura() {
   const { client, userId } = await signedInClient(server.url);

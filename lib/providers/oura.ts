@@ -51,17 +51,21 @@ function learnOffset(ctx: MappingContext, doc: OuraDoc): void {
  * end_date is treated as midnight; `sleep` has been seen start-exclusive), so ask one day wider on
  * each side; the sync engine keeps only samples inside the requested range.
  */
+function fetchDailyPage<T>(id: string): Collection<T>["fetchPage"] {
+  return async (api: ProviderApi, range: SyncRange, cursor) => {
+    const body = await api.get(`/v2/usercollection/${id}`, {
+      start_date: shiftDay(range.startDay, -1),
+      end_date: shiftDay(range.endDay, 1),
+      next_token: cursor,
+    });
+    return readEnvelope<T>("Oura", body, "data", "next_token");
+  };
+}
+
 function dailyCollection<T extends OuraDoc>(id: string, map: (doc: T, ctx: MappingContext) => MetricSample[]): Collection<T> {
   return {
     id,
-    async fetchPage(api: ProviderApi, range: SyncRange, cursor) {
-      const body = await api.get(`/v2/usercollection/${id}`, {
-        start_date: shiftDay(range.startDay, -1),
-        end_date: shiftDay(range.endDay, 1),
-        next_token: cursor,
-      });
-      return readEnvelope<T>("Oura", body, "data", "next_token");
-    },
+    fetchPage: fetchDailyPage<T>(id),
     map(doc, ctx) {
       if (!isDay(doc.day)) return [];
       learnOffset(ctx, doc);
@@ -91,7 +95,8 @@ export function mainSleepPeriod(periods: OuraSleepPeriod[]): OuraSleepPeriod | u
 }
 
 const sleepPeriods: Collection<OuraSleepPeriod> = {
-  ...dailyCollection<OuraSleepPeriod>("sleep", () => []),
+  id: "sleep",
+  fetchPage: fetchDailyPage<OuraSleepPeriod>("sleep"),
   // Several periods can share a day (naps); the night's main period speaks for the day.
   map: () => [],
   aggregate(periods, ctx) {

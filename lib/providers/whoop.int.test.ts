@@ -1,5 +1,6 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, pendingRecords, syncRuns } from "@/lib/db/schema";
 import { startBackfill } from "@/lib/connections/backfill";
@@ -13,7 +14,6 @@ import { WHOOP_SANDBOX_ACCOUNTS, WHOOP_SANDBOX_CLIENT_ID, WHOOP_SANDBOX_CLIENT_S
 import { cycleIdFor } from "@/lib/sandbox/whoop/payloads";
 import { createSyncRun, rangeEndingToday, syncCollectionForRun } from "@/lib/sync/engine";
 import { planPollSyncs } from "@/lib/sync/schedule";
-import { startAppServer, type AppServer } from "@/lib/testing/app-server";
 import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
 
 /**
@@ -21,23 +21,13 @@ import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journ
  * rotating refresh tokens, pending (unscored) records and rate limiting.
  */
 
-let server: AppServer;
 // Generated data is pinned to this instant, so a re-run sees exactly the same records.
 const PINNED_NOW = new Date(Date.now() - 60_000);
+const server = serveAppForTests({ sandboxFor: ["whoop"], sandboxNow: PINNED_NOW });
 
-beforeAll(async () => {
-  delete process.env.WHOOP_CLIENT_ID;
-  process.env.SANDBOX_NOW = PINNED_NOW.toISOString();
-  server = await startAppServer();
-});
 afterEach(() => {
   delete process.env.SANDBOX_WHOOP_RATE_LIMIT;
   process.env.SANDBOX_NOW = PINNED_NOW.toISOString();
-});
-afterAll(async () => {
-  await drainInProcessJobs();
-  await server?.close();
-  delete process.env.SANDBOX_NOW;
 });
 
 async function connectWhoop(account = "jordan") {

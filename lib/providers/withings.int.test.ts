@@ -1,5 +1,6 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { refreshConnectionTokens } from "@/lib/connections/tokens";
 import { startBackfill } from "@/lib/connections/backfill";
 import { getDb } from "@/lib/db/client";
@@ -10,7 +11,6 @@ import { createProviderApi } from "@/lib/providers/api-client";
 import { ProviderAuthError, ProviderRateLimitError } from "@/lib/providers/errors";
 import { resolveProvider, type OAuth2Runtime } from "@/lib/providers/runtime";
 import { WITHINGS_SANDBOX_ACCOUNTS } from "@/lib/sandbox/withings";
-import { startAppServer, type AppServer } from "@/lib/testing/app-server";
 import { answerConsent, connectThroughSandbox, followCallback, signedInClient } from "@/lib/testing/oauth-journey";
 import { withings } from "./withings";
 
@@ -20,24 +20,12 @@ import { withings } from "./withings";
  * limits carried inside 200 answers, and refresh tokens that rotate with a grace period.
  */
 
-let server: AppServer;
 const sam = WITHINGS_SANDBOX_ACCOUNTS.find((a) => a.id === "sam")!;
+const server = serveAppForTests({ sandboxFor: ["withings"], sandboxNow: new Date(Date.now() - 60_000) });
 
-beforeAll(async () => {
-  delete process.env.WITHINGS_CLIENT_ID;
-  delete process.env.WITHINGS_CLIENT_SECRET;
-  // Pinned, so today's growing activity does not change between the backfill and its re-run.
-  process.env.SANDBOX_NOW = new Date(Date.now() - 60_000).toISOString();
-  server = await startAppServer();
-});
 afterEach(() => {
   delete process.env.SANDBOX_WITHINGS_RATE_LIMIT;
   vi.useRealTimers();
-});
-afterAll(async () => {
-  await drainInProcessJobs();
-  await server?.close();
-  delete process.env.SANDBOX_NOW;
 });
 
 async function connectionsOf(userId: string) {

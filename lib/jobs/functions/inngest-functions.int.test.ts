@@ -1,14 +1,13 @@
+import { serveAppForTests } from "@/lib/testing/serve-app";
 import { InngestTestEngine } from "@inngest/test";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { saveConnectionGrant } from "@/lib/connections/service";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, syncRuns } from "@/lib/db/schema";
-import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { exchangeAuthorizationCode } from "@/lib/oauth/engine";
 import { oauthRuntime } from "@/lib/connections/oauth-flow";
 import { createSyncRun, rangeEndingToday } from "@/lib/sync/engine";
-import { startAppServer, type AppServer } from "@/lib/testing/app-server";
 import { answerConsent, signedInClient } from "@/lib/testing/oauth-journey";
 import { connectionConnected, syncRequested } from "../events";
 import backfillConnection from "./backfill-connection";
@@ -18,16 +17,7 @@ import pollConnections from "./poll-connections";
  * The same job definitions, executed by Inngest's own test engine (the path production takes
  * through /api/inngest) instead of the in-process runner.
  */
-let server: AppServer;
-beforeAll(async () => {
-  process.env.SANDBOX_NOW = new Date().toISOString();
-  server = await startAppServer();
-});
-afterAll(async () => {
-  delete process.env.SANDBOX_NOW;
-  await drainInProcessJobs();
-  await server?.close();
-});
+const server = serveAppForTests({ sandboxFor: ["oura"], sandboxNow: new Date() });
 
 /** A connected Oura account whose backfill has NOT been queued (the engine will run it). */
 async function ouraConnection() {
