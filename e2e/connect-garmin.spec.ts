@@ -1,5 +1,9 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "../lib/sandbox/garmin/accounts";
+import {
+  GARMIN_SANDBOX_EMAILS,
+  GARMIN_SANDBOX_MFA_CODE,
+  GARMIN_SANDBOX_PASSWORD,
+} from "../lib/sandbox/garmin/accounts";
 import { expectConnected, expectNotConnected, expectTilesFilledFrom, providerCard, signUp } from "./support";
 
 /**

@@ -1,5 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { answerConsent, expectConnected, expectNotConnected, expectTilesFilledFrom, openConsentPage, signUp, visitOAuthCallback } from "./support";
+import {
+  answerConsent,
+  expectConnected,
+  expectNotConnected,
+  expectTilesFilledFrom,
+  openConsentPage,
+  signUp,
+  visitOAuthCallback,
+} from "./support";
 
 /**
  * Connecting Oura through its local sandbox, end to end: sign-up, the OAuth consent page, the

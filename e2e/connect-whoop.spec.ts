@@ -1,5 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { answerConsent, expectConnected, expectNotConnected, expectTilesFilledFrom, openConsentPage, signUp, visitOAuthCallback } from "./support";
+import {
+  answerConsent,
+  expectConnected,
+  expectNotConnected,
+  expectTilesFilledFrom,
+  openConsentPage,
+  signUp,
+  visitOAuthCallback,
+} from "./support";
 
 /**
  * Connecting WHOOP through its local sandbox, end to end: sign-up, the consent page with WHOOP's
@@ -14,7 +22,12 @@ async function openWhoopConsent(page: Page): Promise<URL> {
   const url = await openConsentPage(page, "Whoop", /WHOOP/);
   expect(url.searchParams.get("scope")).toBe(SCOPES);
   for (const scope of ["offline", "read:recovery", "read:sleep", "read:cycles"]) {
-    await expect(page.getByRole("listitem").filter({ hasText: `(${scope})` }).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole("listitem")
+        .filter({ hasText: `(${scope})` })
+        .first(),
+    ).toBeVisible();
   }
   return url;
 }
@@ -34,7 +47,10 @@ test("a code WHOOP refuses connects nothing and says the authorisation was not a
 
   // Come back from WHOOP with this flow's state but a code WHOOP never issued: its token endpoint
   // answers 400 {"error":"invalid_grant", …}.
-  const landing = await visitOAuthCallback(page, "Whoop", { code: "not-a-real-code", state: consent.searchParams.get("state")! });
+  const landing = await visitOAuthCallback(page, "Whoop", {
+    code: "not-a-real-code",
+    state: consent.searchParams.get("state")!,
+  });
   expect(landing).toMatch(/\/accounts\?.*error=token_exchange_failed/);
   await expect(page).toHaveURL(/\/accounts(\?|$)/);
   await expect(page.getByText("Whoop did not accept the authorisation").first()).toBeVisible();

@@ -1,5 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { answerConsent, expectConnected, expectNotConnected, expectTilesFilledFrom, openConsentPage, signUp, visitOAuthCallback } from "./support";
+import {
+  answerConsent,
+  expectConnected,
+  expectNotConnected,
+  expectTilesFilledFrom,
+  openConsentPage,
+  signUp,
+  visitOAuthCallback,
+} from "./support";
 
 /**
  * Connecting Withings through its local sandbox, end to end: sign-up, the consent page with
@@ -31,7 +39,10 @@ test("a code Withings refuses connects nothing and says the authorisation was no
 
   // Come back from Withings with this flow's state but a code Withings never issued: its token
   // endpoint answers HTTP 200 with status 503 "Invalid Params: invalid code".
-  const landing = await visitOAuthCallback(page, "Withings", { code: "not-a-real-code", state: consent.searchParams.get("state")! });
+  const landing = await visitOAuthCallback(page, "Withings", {
+    code: "not-a-real-code",
+    state: consent.searchParams.get("state")!,
+  });
   expect(landing).toMatch(/\/accounts\?.*error=token_exchange_failed/);
   await expect(page).toHaveURL(/\/accounts(\?|$)/);
   await expect(page.getByText("Withings did not accept the authorisation").first()).toBeVisible();

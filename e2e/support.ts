@@ -79,7 +79,11 @@ export async function answerConsent(page: Page, answer: "Authorise" | "Deny"): P
  * the callback redirected to: read it here, because the Accounts page removes the outcome
  * parameters from the address bar as soon as it has read them.
  */
-export async function visitOAuthCallback(page: Page, provider: OAuthProviderName, query: { code: string; state: string }): Promise<string> {
+export async function visitOAuthCallback(
+  page: Page,
+  provider: OAuthProviderName,
+  query: { code: string; state: string },
+): Promise<string> {
   const response = await page.goto(`/api/v1/oauth/${providerId(provider)}/callback?${new URLSearchParams(query)}`);
   expect(response, "the callback leads to a page").not.toBeNull();
   return response!.url();
@@ -100,14 +104,23 @@ export async function expectNotConnected(page: Page, provider: ProviderName): Pr
  * Reloads the dashboard until each named tile shows a latest value and a trend chart and names the
  * provider as its source: the first sync runs in the background after connecting.
  */
-export async function expectTilesFilledFrom(page: Page, provider: ProviderName, metrics: readonly MetricTileName[]): Promise<void> {
+export async function expectTilesFilledFrom(
+  page: Page,
+  provider: ProviderName,
+  metrics: readonly MetricTileName[],
+): Promise<void> {
   await expect(async () => {
     await page.goto("/");
     for (const metric of metrics) {
       const tile = metricTile(page, metric);
       await expect(tile).toBeVisible({ timeout: 2_000 });
-      await expect(tile.getByText(`from ${provider}`, { exact: true }), `${metric} tile names ${provider} as its source`).toBeVisible({ timeout: 2_000 });
-      await expect(latestValue(tile), `${metric} tile shows a latest value`).toHaveText(/^\d+(\.\d+)?$/, { timeout: 2_000 });
+      await expect(
+        tile.getByText(`from ${provider}`, { exact: true }),
+        `${metric} tile names ${provider} as its source`,
+      ).toBeVisible({ timeout: 2_000 });
+      await expect(latestValue(tile), `${metric} tile shows a latest value`).toHaveText(/^\d+(\.\d+)?$/, {
+        timeout: 2_000,
+      });
       await expect(tile.locator("svg.recharts-surface").first()).toBeVisible({ timeout: 2_000 });
     }
   }).toPass({ timeout: 60_000, intervals: [1_000, 2_000, 5_000] });

@@ -14,14 +14,23 @@ describe("configuration", () => {
     expect(keys[0]!.key.equals(Buffer.alloc(32, 2))).toBe(true);
   });
 
-  it.each([["k1:short"], [`:${b64(1)}`], [`bad id:${b64(1)}`], [`a:${b64(1)},a:${b64(2)}`], [""]])("rejects %s", (raw) => {
-    expect(() => parseEncryptionKeys(raw)).toThrow(ConfigError);
-  });
+  it.each([["k1:short"], [`:${b64(1)}`], [`bad id:${b64(1)}`], [`a:${b64(1)},a:${b64(2)}`], [""]])(
+    "rejects %s",
+    (raw) => {
+      expect(() => parseEncryptionKeys(raw)).toThrow(ConfigError);
+    },
+  );
 
   it("refuses to start in production without the token key and the next-auth secret, saying why", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp() })).toThrow(/TOKEN_ENCRYPTION_KEYS.*NEXTAUTH_SECRET/s);
-    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp(), NEXTAUTH_SECRET: "x" })).toThrow(/TOKEN_ENCRYPTION_KEYS/);
-    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp(), TOKEN_ENCRYPTION_KEYS: `k:${b64(1)}` })).toThrow(/NEXTAUTH_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp() })).toThrow(
+      /TOKEN_ENCRYPTION_KEYS.*NEXTAUTH_SECRET/s,
+    );
+    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp(), NEXTAUTH_SECRET: "x" })).toThrow(
+      /TOKEN_ENCRYPTION_KEYS/,
+    );
+    expect(() => loadConfig({ NODE_ENV: "production", DATA_DIR: tmp(), TOKEN_ENCRYPTION_KEYS: `k:${b64(1)}` })).toThrow(
+      /NEXTAUTH_SECRET/,
+    );
   });
 
   it("generates development secrets once into the data folder, with a warning", () => {

@@ -68,7 +68,8 @@ export function parseEncryptionKeys(raw: string): EncryptionKey[] {
       return { id, key };
     });
   if (keys.length === 0) throw new ConfigError("TOKEN_ENCRYPTION_KEYS is empty");
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError("TOKEN_ENCRYPTION_KEYS has a repeated key id");
+  if (new Set(keys.map((k) => k.id)).size !== keys.length)
+    throw new ConfigError("TOKEN_ENCRYPTION_KEYS has a repeated key id");
   return keys;
 }
 
@@ -106,7 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (production) {
     const missing = [
-      !e.TOKEN_ENCRYPTION_KEYS && "TOKEN_ENCRYPTION_KEYS (comma-separated id:base64-32-byte keys that encrypt provider tokens)",
+      !e.TOKEN_ENCRYPTION_KEYS &&
+        "TOKEN_ENCRYPTION_KEYS (comma-separated id:base64-32-byte keys that encrypt provider tokens)",
       !e.NEXTAUTH_SECRET && "NEXTAUTH_SECRET (signs session cookies)",
     ].filter(Boolean);
     if (missing.length) {

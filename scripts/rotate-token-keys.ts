@@ -7,5 +7,7 @@ import { rotateEncryptedColumns } from "@/lib/crypto/rotate";
 import { closeDb } from "@/lib/db/client";
 
 const result = await rotateEncryptedColumns();
-console.info(`Re-encrypted ${result.rewritten} value(s) under key "${result.keyId}"; ${result.alreadyCurrent} were already current.`);
+console.info(
+  `Re-encrypted ${result.rewritten} value(s) under key "${result.keyId}"; ${result.alreadyCurrent} were already current.`,
+);
 await closeDb();

@@ -65,8 +65,9 @@ export function AccountsView() {
       )}
 
       <p className="text-sm text-slate-500">
-        Connecting with OAuth happens on the provider&apos;s own site: we never see your password, receive only the access
-        you approve, and keep the tokens encrypted. Disconnecting stops future syncs and keeps the history you have.
+        Connecting with OAuth happens on the provider&apos;s own site: we never see your password, receive only the
+        access you approve, and keep the tokens encrypted. Disconnecting stops future syncs and keeps the history you
+        have.
       </p>
     </div>
   );

@@ -5,7 +5,12 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { connectionsQuery } from "@/components/queries";
 import { Alert } from "@/components/ui/alert";
-import { type CallbackNotice, describeCallbackNotice, readCallbackNotice, withoutCallbackParams } from "./callback-notice";
+import {
+  type CallbackNotice,
+  describeCallbackNotice,
+  readCallbackNotice,
+  withoutCallbackParams,
+} from "./callback-notice";
 import { ConnectButton } from "./connect-button";
 
 /**
@@ -38,7 +43,9 @@ export function CallbackAlert() {
       tone={message.tone}
       title={message.title}
       onDismiss={() => setNotice(null)}
-      actions={message.retry && card ? <ConnectButton provider={card} label="Try again" variant="secondary" /> : undefined}
+      actions={
+        message.retry && card ? <ConnectButton provider={card} label="Try again" variant="secondary" /> : undefined
+      }
     >
       {message.text}
     </Alert>

@@ -49,12 +49,17 @@ describe("describeCallbackNotice", () => {
   it("describes an invalid state with a retry", () => {
     const message = describeCallbackNotice({ kind: "error", code: "oauth_state_invalid", provider: "oura" }, "Oura");
     expect(message?.title).toBe("OAuth state invalid");
-    expect(message?.text).toBe("The authorisation took too long or the link was already used. Go back and connect again.");
+    expect(message?.text).toBe(
+      "The authorisation took too long or the link was already used. Go back and connect again.",
+    );
     expect(message?.retry).toBe(true);
   });
 
   it("names the provider for a failed token exchange", () => {
-    const message = describeCallbackNotice({ kind: "error", code: "token_exchange_failed", provider: "whoop" }, "Whoop");
+    const message = describeCallbackNotice(
+      { kind: "error", code: "token_exchange_failed", provider: "whoop" },
+      "Whoop",
+    );
     expect(message?.title).toBe("Whoop did not accept the authorisation");
     expect(message?.retry).toBe(true);
   });

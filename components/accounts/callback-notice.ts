@@ -2,8 +2,7 @@ import type { AlertTone } from "@/components/ui/alert";
 
 /** The outcome of an OAuth callback, as carried back to /accounts in the query string. */
 export type CallbackNotice =
-  | { kind: "connected"; provider: string }
-  | { kind: "error"; code: string; provider: string | null };
+  { kind: "connected"; provider: string } | { kind: "error"; code: string; provider: string | null };
 
 export const CALLBACK_PARAMS = ["connected", "error", "provider"] as const;
 

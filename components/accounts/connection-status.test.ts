@@ -34,7 +34,10 @@ describe("statusPill", () => {
 
 describe("syncingBadge", () => {
   it("shows sync progress while syncing", () => {
-    expect(syncingBadge({ ...base, syncing: true, latestSync: run(42.4) })).toEqual({ label: "Syncing… 42%", tone: "info" });
+    expect(syncingBadge({ ...base, syncing: true, latestSync: run(42.4) })).toEqual({
+      label: "Syncing… 42%",
+      tone: "info",
+    });
     expect(syncingBadge({ ...base, syncing: true, latestSync: null })?.label).toBe("Syncing… 0%");
   });
 

@@ -132,8 +132,8 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                 <div className="mt-2 space-y-2 text-sm text-slate-600">
                   <p>
                     Garmin has no OAuth sign-in for apps like this one, so connecting Garmin uses a session flow: your
-                    credentials are used once to establish a Garmin session. Your password is not stored, and the session
-                    tokens are stored encrypted at rest.
+                    credentials are used once to establish a Garmin session. Your password is not stored, and the
+                    session tokens are stored encrypted at rest.
                   </p>
                 </div>
               </Dialog.Description>
@@ -155,7 +155,8 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                 {sandbox && (
                   <p className="rounded-lg bg-amber-50 px-3 py-2 text-xs text-amber-900">
                     Sandbox: sign in as {GARMIN_SANDBOX_EMAILS.plain}, {GARMIN_SANDBOX_EMAILS.mfa} (asks for a code: use{" "}
-                    {GARMIN_SANDBOX_MFA_CODE}) or {GARMIN_SANDBOX_EMAILS.locked} (locked), password {GARMIN_SANDBOX_PASSWORD}.
+                    {GARMIN_SANDBOX_MFA_CODE}) or {GARMIN_SANDBOX_EMAILS.locked} (locked), password{" "}
+                    {GARMIN_SANDBOX_PASSWORD}.
                   </p>
                 )}
                 <div className="flex justify-end gap-2">

@@ -74,7 +74,10 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
             aria-valuenow={progress}
             className="h-1.5 overflow-hidden rounded-full bg-slate-100"
           >
-            <div className="h-full rounded-full bg-sky-500 transition-[width] duration-500" style={{ width: `${Math.max(progress, 3)}%` }} />
+            <div
+              className="h-full rounded-full bg-sky-500 transition-[width] duration-500"
+              style={{ width: `${Math.max(progress, 3)}%` }}
+            />
           </div>
         )}
 
@@ -128,15 +131,17 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
 
         {card.mode === "unavailable" && (
           <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-600">
-            {card.name} is not configured on this server. Set its client credentials in the server environment, or turn on
-            the sandbox (<code className="text-xs">ENABLE_SANDBOX=true</code>), to connect it.
+            {card.name} is not configured on this server. Set its client credentials in the server environment, or turn
+            on the sandbox (<code className="text-xs">ENABLE_SANDBOX=true</code>), to connect it.
           </p>
         )}
 
         {actions.length > 0 && (
           <div className="mt-auto flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
             {actions.includes("connect") && <ConnectButton provider={card} />}
-            {actions.includes("reconnect") && <ConnectButton provider={card} label="Reconnect" ariaLabel={`Reconnect ${card.name}`} />}
+            {actions.includes("reconnect") && (
+              <ConnectButton provider={card} label="Reconnect" ariaLabel={`Reconnect ${card.name}`} />
+            )}
             {actions.includes("refresh") && (
               <Button
                 variant="secondary"
@@ -161,7 +166,11 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
               </Button>
             )}
             {actions.includes("disconnect") && (
-              <Button variant="ghost" className="ml-auto text-red-700 hover:bg-red-50" onClick={() => setConfirmOpen(true)}>
+              <Button
+                variant="ghost"
+                className="ml-auto text-red-700 hover:bg-red-50"
+                onClick={() => setConfirmOpen(true)}
+              >
                 Disconnect
               </Button>
             )}
@@ -175,8 +184,8 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
         title={`Disconnect ${card.name}?`}
         description={
           <>
-            We will stop syncing {card.name}. Data already synced stays on your dashboard, and you can connect again at any
-            time.
+            We will stop syncing {card.name}. Data already synced stays on your dashboard, and you can connect again at
+            any time.
           </>
         }
         confirmLabel="Disconnect"

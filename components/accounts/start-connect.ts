@@ -16,6 +16,7 @@ export async function startConnect(provider: string): Promise<void> {
   );
   const url = new URL(authorization_url, window.location.href);
   // Only ever leave for a web page: never run a javascript: or data: URL from a response.
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("The provider returned an invalid sign-in address.");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new Error("The provider returned an invalid sign-in address.");
   window.location.href = url.toString();
 }

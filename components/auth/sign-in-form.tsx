@@ -45,7 +45,17 @@ export async function signInAndContinue(
 }
 
 /** "New here? Create an account" and back: links to the other auth page, keeping `callbackUrl`. */
-export function OtherAuthPageLink({ prompt, label, path, callbackUrl }: { prompt: string; label: string; path: "/sign-in" | "/sign-up"; callbackUrl: string }) {
+export function OtherAuthPageLink({
+  prompt,
+  label,
+  path,
+  callbackUrl,
+}: {
+  prompt: string;
+  label: string;
+  path: "/sign-in" | "/sign-up";
+  callbackUrl: string;
+}) {
   const href = callbackUrl === "/" ? path : `${path}?${new URLSearchParams({ callbackUrl })}`;
   return (
     <p className="text-center text-sm text-slate-600">
@@ -72,7 +82,10 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const failure = await signInAndContinue(
       router,
       { email: email.trim(), password, callbackUrl },
-      { refused: INCORRECT_CREDENTIALS, unreachable: "Could not reach the server. Check your connection and try again." },
+      {
+        refused: INCORRECT_CREDENTIALS,
+        unreachable: "Could not reach the server. Check your connection and try again.",
+      },
     );
     if (failure) {
       setError(failure);

@@ -29,7 +29,9 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         body: JSON.stringify({ email: trimmedEmail, password }),
       });
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 409 ? EMAIL_TAKEN : err instanceof Error ? err.message : String(err));
+      setError(
+        err instanceof ApiError && err.status === 409 ? EMAIL_TAKEN : err instanceof Error ? err.message : String(err),
+      );
       setPending(false);
       return;
     }

@@ -14,13 +14,16 @@ import { TileCard, TileSkeleton } from "./tile-card";
 function EmptyState() {
   return (
     <Card className="flex flex-col items-center gap-3 px-6 py-14 text-center">
-      <span aria-hidden="true" className="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-50 text-2xl text-indigo-600">
+      <span
+        aria-hidden="true"
+        className="flex h-12 w-12 items-center justify-center rounded-full bg-indigo-50 text-2xl text-indigo-600"
+      >
         ◎
       </span>
       <h2 className="text-lg font-semibold text-slate-900">Connect a wearable to see your trends</h2>
       <p className="max-w-md text-sm text-slate-600">
-        Link your ring, band or scale under Sources › Accounts. We fetch your last 30 days straight away, so your sleep and
-        readiness trends fill in within a minute.
+        Link your ring, band or scale under Sources › Accounts. We fetch your last 30 days straight away, so your sleep
+        and readiness trends fill in within a minute.
       </p>
       <Link href="/accounts" className={buttonClasses("primary", "md", "mt-2")}>
         Go to Accounts
@@ -43,7 +46,8 @@ export function DashboardView() {
     wasSyncing.current = syncing;
   }, [syncing, queryClient]);
 
-  const hasConnection = connections.data?.connections.some((c) => c.status === "active" || c.status === "disconnected") ?? false;
+  const hasConnection =
+    connections.data?.connections.some((c) => c.status === "active" || c.status === "disconnected") ?? false;
   const hasData = tiles.data?.tiles.some((t) => t.latest != null || t.series.length > 0) ?? false;
   const loading = connections.isPending || tiles.isPending;
 
@@ -52,7 +56,11 @@ export function DashboardView() {
       <DisconnectedBanner />
 
       {syncingCards.length > 0 && (
-        <Alert tone="info" role="status" title={`Syncing ${syncingCards.map((c) => `${c.name} (${syncPercent(c.latestSync?.progress)}%)`).join(", ")}…`}>
+        <Alert
+          tone="info"
+          role="status"
+          title={`Syncing ${syncingCards.map((c) => `${c.name} (${syncPercent(c.latestSync?.progress)}%)`).join(", ")}…`}
+        >
           Your tiles fill in as data arrives.
         </Alert>
       )}

@@ -66,7 +66,10 @@ describe("describeSources", () => {
   const garmin = { provider: "garmin", name: "Garmin" };
 
   it("names the chosen source and the others in priority order", () => {
-    expect(describeSources(oura, [oura, whoop, garmin])).toEqual({ primary: "from Oura", also: "also from: Whoop, Garmin" });
+    expect(describeSources(oura, [oura, whoop, garmin])).toEqual({
+      primary: "from Oura",
+      also: "also from: Whoop, Garmin",
+    });
   });
 
   it("omits the also line with a single source", () => {

@@ -23,7 +23,9 @@ export function compareToBaseline(avg7: number | null, baseline30: number | null
   if (avg7 == null || baseline30 == null || !Number.isFinite(avg7) || !Number.isFinite(baseline30)) return null;
   const delta = Math.round(avg7) - Math.round(baseline30);
   if (delta === 0) return { delta, text: "±0", direction: "flat" };
-  return delta > 0 ? { delta, text: `+${delta}`, direction: "up" } : { delta, text: `−${Math.abs(delta)}`, direction: "down" };
+  return delta > 0
+    ? { delta, text: `+${delta}`, direction: "up" }
+    : { delta, text: `−${Math.abs(delta)}`, direction: "down" };
 }
 
 function parseDay(day: string): Date | null {

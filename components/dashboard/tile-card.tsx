@@ -4,7 +4,14 @@ import type { Tile } from "@/components/api-types";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Skeleton } from "@/components/ui/skeleton";
-import { compareToBaseline, describeSources, formatDayLabel, formatValue, NO_VALUE, type TrendDirection } from "./format";
+import {
+  compareToBaseline,
+  describeSources,
+  formatDayLabel,
+  formatValue,
+  NO_VALUE,
+  type TrendDirection,
+} from "./format";
 import { TrendChart } from "./trend-chart";
 
 const TILE_COLORS: Record<string, string> = { sleep: "#6366f1", readiness: "#0d9488" };
@@ -48,8 +55,9 @@ export function TileCard({ tile }: { tile: Tile }) {
             </p>
           </div>
           <p className="text-right text-sm text-slate-600">
-            7-day avg <span className="font-semibold text-slate-900 tabular-nums">{formatValue(tile.avg7)}</span> vs 30-day
-            baseline <span className="font-semibold text-slate-900 tabular-nums">{formatValue(tile.baseline30)}</span>
+            7-day avg <span className="font-semibold text-slate-900 tabular-nums">{formatValue(tile.avg7)}</span> vs
+            30-day baseline{" "}
+            <span className="font-semibold text-slate-900 tabular-nums">{formatValue(tile.baseline30)}</span>
             {comparison && (
               <>
                 {" "}

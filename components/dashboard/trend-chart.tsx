@@ -28,7 +28,11 @@ export function TrendChart({ id, label, series, baseline, color }: TrendChartPro
   return (
     // A fixed height so the chart also measures and renders in headless browsers.
     <div style={{ height: TREND_CHART_HEIGHT }} role="img" aria-label={`${label}: last ${series.length} days`}>
-      <ResponsiveContainer width="100%" height={TREND_CHART_HEIGHT} initialDimension={{ width: 320, height: TREND_CHART_HEIGHT }}>
+      <ResponsiveContainer
+        width="100%"
+        height={TREND_CHART_HEIGHT}
+        initialDimension={{ width: 320, height: TREND_CHART_HEIGHT }}
+      >
         <AreaChart data={series} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
           <defs>
             <linearGradient id={gradientId} x1="0" y1="0" x2="0" y2="1">

@@ -25,10 +25,16 @@ export interface AlertProps {
 export function Alert({ tone = "info", title, children, actions, onDismiss, role = "alert", className }: AlertProps) {
   const t = tones[tone];
   return (
-    <div role={role} className={cn("flex flex-col gap-3 rounded-xl border p-4 sm:flex-row sm:items-start", t.box, className)}>
+    <div
+      role={role}
+      className={cn("flex flex-col gap-3 rounded-xl border p-4 sm:flex-row sm:items-start", t.box, className)}
+    >
       <span
         aria-hidden="true"
-        className={cn("flex h-6 w-6 shrink-0 items-center justify-center rounded-full bg-white text-sm font-bold ring-1 ring-current/20", t.icon)}
+        className={cn(
+          "flex h-6 w-6 shrink-0 items-center justify-center rounded-full bg-white text-sm font-bold ring-1 ring-current/20",
+          t.icon,
+        )}
       >
         {t.symbol}
       </span>

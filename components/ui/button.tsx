@@ -34,7 +34,16 @@ export interface ButtonProps extends ComponentProps<"button"> {
   pending?: boolean;
 }
 
-export function Button({ variant = "primary", size = "md", pending = false, className, disabled, children, type, ...props }: ButtonProps) {
+export function Button({
+  variant = "primary",
+  size = "md",
+  pending = false,
+  className,
+  disabled,
+  children,
+  type,
+  ...props
+}: ButtonProps) {
   return (
     <button
       type={type ?? "button"}
@@ -53,7 +62,10 @@ export function Spinner({ className }: { className?: string }) {
   return (
     <span
       aria-hidden="true"
-      className={cn("inline-block h-3.5 w-3.5 animate-spin rounded-full border-2 border-current border-r-transparent", className)}
+      className={cn(
+        "inline-block h-3.5 w-3.5 animate-spin rounded-full border-2 border-current border-r-transparent",
+        className,
+      )}
     />
   );
 }

@@ -4,7 +4,11 @@
  */
 export function FormError({ message }: { message: string | null }) {
   return (
-    <p role="alert" aria-live="assertive" className={message ? "rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800" : "sr-only"}>
+    <p
+      role="alert"
+      aria-live="assertive"
+      className={message ? "rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800" : "sr-only"}
+    >
       {message ?? ""}
     </p>
   );

@@ -5,8 +5,14 @@ import { getDb } from "@/lib/db/client";
 import { users } from "@/lib/db/schema";
 
 export const credentialsSchema = z.object({
-  email: z.email("Enter a valid email address").max(254).transform((e) => e.trim().toLowerCase()),
-  password: z.string().min(10, "Password must be at least 10 characters").max(128, "Password must be at most 128 characters"),
+  email: z
+    .email("Enter a valid email address")
+    .max(254)
+    .transform((e) => e.trim().toLowerCase()),
+  password: z
+    .string()
+    .min(10, "Password must be at least 10 characters")
+    .max(128, "Password must be at most 128 characters"),
 });
 
 export class EmailTakenError extends Error {
@@ -32,8 +38,13 @@ export async function createUser(input: z.infer<typeof credentialsSchema>): Prom
 // Verifying against a dummy hash when the email is unknown keeps the timing of both answers alike.
 let dummyHash: Promise<string> | undefined;
 
-export async function verifyCredentials(email: unknown, password: unknown): Promise<{ id: string; email: string } | null> {
-  const parsed = z.object({ email: z.string().max(254), password: z.string().min(1).max(128) }).safeParse({ email, password });
+export async function verifyCredentials(
+  email: unknown,
+  password: unknown,
+): Promise<{ id: string; email: string } | null> {
+  const parsed = z
+    .object({ email: z.string().max(254), password: z.string().min(1).max(128) })
+    .safeParse({ email, password });
   if (!parsed.success) return null;
   const db = await getDb();
   const [user] = await db.select().from(users).where(eq(users.email, parsed.data.email.trim().toLowerCase()));

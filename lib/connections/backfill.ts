@@ -13,7 +13,10 @@ async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<vo
     await send();
   } catch {
     // The grant is stored either way; the run says why nothing is syncing and polling retries later.
-    await failSyncRun(syncRunId, new ProviderError("Could not queue the sync job; it will be retried by the next poll"));
+    await failSyncRun(
+      syncRunId,
+      new ProviderError("Could not queue the sync job; it will be retried by the next poll"),
+    );
   }
 }
 
@@ -21,7 +24,9 @@ async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<vo
 export async function startBackfill(connectionId: string, provider: string): Promise<string> {
   const days = getProvider(provider)?.backfillDays ?? DEFAULT_BACKFILL_DAYS;
   const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
-  await enqueue(run.id, () => sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }));
+  await enqueue(run.id, () =>
+    sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }),
+  );
   return run.id;
 }
 
@@ -29,7 +34,13 @@ export async function startBackfill(connectionId: string, provider: string): Pro
 export async function requestManualSync(userId: string, provider: string): Promise<string | undefined> {
   const connection = await findConnection(userId, provider);
   if (!connection || connection.status !== "active") return undefined;
-  const run = await createSyncRun({ connectionId: connection.id, kind: "manual", range: rangeEndingToday(MANUAL_SYNC_DAYS) });
-  await enqueue(run.id, () => sendJobEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }));
+  const run = await createSyncRun({
+    connectionId: connection.id,
+    kind: "manual",
+    range: rangeEndingToday(MANUAL_SYNC_DAYS),
+  });
+  await enqueue(run.id, () =>
+    sendJobEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }),
+  );
   return run.id;
 }

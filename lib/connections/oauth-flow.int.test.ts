@@ -55,7 +55,11 @@ describe("OAuth connect flow against the Oura sandbox (over HTTP)", () => {
     expect(after!.lastSyncedAt).not.toBeNull();
 
     // Running the backfill again changes nothing.
-    const snapshot = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id);
+    const snapshot = await db
+      .select()
+      .from(dailyMetrics)
+      .where(eq(dailyMetrics.userId, userId))
+      .orderBy(dailyMetrics.id);
     const second = await startBackfill(connection!.id, "oura");
     await drainInProcessJobs();
     const [rerun] = await db.select().from(syncRuns).where(eq(syncRuns.id, second));
@@ -91,7 +95,10 @@ describe("OAuth connect flow against the Oura sandbox (over HTTP)", () => {
 
   it("a forged, replayed or foreign state gives 'OAuth state invalid' and stores nothing", async () => {
     const { client, userId } = await signedInClient(server.url);
-    const forged = await followCallback(client, new URL(`${server.url}/api/v1/oauth/oura/callback?code=abc&state=${"A".repeat(43)}`));
+    const forged = await followCallback(
+      client,
+      new URL(`${server.url}/api/v1/oauth/oura/callback?code=abc&state=${"A".repeat(43)}`),
+    );
     expect(forged.searchParams.get("error")).toBe("oauth_state_invalid");
     expect(forged.pathname).toBe("/accounts");
 
@@ -131,15 +138,21 @@ describe("OAuth connect flow against the Oura sandbox (over HTTP)", () => {
     expect(url.searchParams.get("state")).toBe(body.state);
     expect(url.searchParams.get("client_id")).toBeTruthy();
     expect(url.searchParams.get("redirect_uri")).toBe(`${server.url}/api/v1/oauth/oura/callback`);
-    expect(url.searchParams.get("scope")).toBe("email personal daily heartrate workout tag session spo2Daily".replace(" tag", ""));
+    expect(url.searchParams.get("scope")).toBe(
+      "email personal daily heartrate workout tag session spo2Daily".replace(" tag", ""),
+    );
 
     const unknown = await client.get("/api/v1/oauth/fitbit/authorize");
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ detail: "Provider 'fitbit' not found" });
 
-    const evil = await client.get(`/api/v1/oauth/oura/authorize?redirect_uri=${encodeURIComponent("https://evil.example/")}`);
+    const evil = await client.get(
+      `/api/v1/oauth/oura/authorize?redirect_uri=${encodeURIComponent("https://evil.example/")}`,
+    );
     expect(evil.status).toBe(422);
-    expect(await evil.json()).toEqual({ detail: [{ type: "value_error", loc: ["query", "redirect_uri"], msg: expect.any(String) }] });
+    expect(await evil.json()).toEqual({
+      detail: [{ type: "value_error", loc: ["query", "redirect_uri"], msg: expect.any(String) }],
+    });
 
     const anonymous = await fetch(`${server.url}/api/v1/oauth/oura/authorize`);
     expect(anonymous.status).toBe(401);

@@ -1,5 +1,11 @@
 import { config } from "@/lib/config";
-import { buildAuthorizationUrl, exchangeAuthorizationCode, needsPkce, newCodeVerifier, TokenExchangeError } from "@/lib/oauth/engine";
+import {
+  buildAuthorizationUrl,
+  exchangeAuthorizationCode,
+  needsPkce,
+  newCodeVerifier,
+  TokenExchangeError,
+} from "@/lib/oauth/engine";
 import { safeRedirectPath } from "@/lib/oauth/redirect";
 import { consumeOAuthState, createOAuthState, OAuthStateError } from "@/lib/oauth/state";
 import { createProviderApi } from "@/lib/providers/api-client";
@@ -53,13 +59,22 @@ export async function startOAuthConnect(input: { userId: string; providerId: str
   const redirectPath = safeRedirectPath(input.redirectUri, config().appUrl.origin);
   if (!redirectPath) throw new InvalidRedirectError();
   const codeVerifier = needsPkce(runtime) ? newCodeVerifier() : undefined;
-  const state = await createOAuthState({ userId: input.userId, provider: input.providerId, redirectPath, codeVerifier });
+  const state = await createOAuthState({
+    userId: input.userId,
+    provider: input.providerId,
+    redirectPath,
+    codeVerifier,
+  });
   return { authorizationUrl: await buildAuthorizationUrl(runtime, state, codeVerifier), state };
 }
 
 export type CallbackOutcome =
   | { ok: true; connectionId: string; redirectTo: string }
-  | { ok: false; error: "oauth_state_invalid" | "access_denied" | "token_exchange_failed" | "provider_error"; redirectTo: string };
+  | {
+      ok: false;
+      error: "oauth_state_invalid" | "access_denied" | "token_exchange_failed" | "provider_error";
+      redirectTo: string;
+    };
 
 function withQuery(path: string, params: Record<string, string>): string {
   const url = new URL(path, "http://placeholder");
@@ -92,12 +107,17 @@ export async function completeOAuthCallback(input: {
   }
   let consumed;
   try {
-    consumed = await consumeOAuthState({ state: input.state, provider: input.providerId, sessionUserId: input.sessionUserId });
+    consumed = await consumeOAuthState({
+      state: input.state,
+      provider: input.providerId,
+      sessionUserId: input.sessionUserId,
+    });
   } catch (error) {
     if (error instanceof OAuthStateError) return fail("oauth_state_invalid");
     throw error;
   }
-  if (input.error) return fail(input.error === "access_denied" ? "access_denied" : "provider_error", consumed.redirectPath);
+  if (input.error)
+    return fail(input.error === "access_denied" ? "access_denied" : "provider_error", consumed.redirectPath);
   if (!input.code) return fail("token_exchange_failed", consumed.redirectPath);
 
   let tokens;
@@ -117,5 +137,9 @@ export async function completeOAuthCallback(input: {
     if (id) await setProviderUserId(connection.id, id);
   }
   await startBackfill(connection.id, input.providerId);
-  return { ok: true, connectionId: connection.id, redirectTo: withQuery(consumed.redirectPath, { connected: input.providerId }) };
+  return {
+    ok: true,
+    connectionId: connection.id,
+    redirectTo: withQuery(consumed.redirectPath, { connected: input.providerId }),
+  };
 }

@@ -70,7 +70,14 @@ export async function disconnectConnection(userId: string, provider: string): Pr
   const db = await getDb();
   const rows = await db
     .update(connections)
-    .set({ status: "revoked", accessToken: null, refreshToken: null, sessionSecrets: null, tokenExpiresAt: null, refreshLockedUntil: null })
+    .set({
+      status: "revoked",
+      accessToken: null,
+      refreshToken: null,
+      sessionSecrets: null,
+      tokenExpiresAt: null,
+      refreshLockedUntil: null,
+    })
     .where(and(eq(connections.userId, userId), eq(connections.provider, provider)))
     .returning({ id: connections.id });
   return rows.length > 0;

@@ -10,7 +10,13 @@ import { signedInClient } from "@/lib/testing/oauth-journey";
 import { revokeGarminSandboxSessions } from "@/lib/sandbox/garmin";
 import { refreshConnectionTokens } from "./tokens";
 import { startBackfill } from "./backfill";
-import { CHALLENGE_TTL_MS, completeSessionMfa, hashChallengeId, SessionConnectError, startSessionLogin } from "./session-connect";
+import {
+  CHALLENGE_TTL_MS,
+  completeSessionMfa,
+  hashChallengeId,
+  SessionConnectError,
+  startSessionLogin,
+} from "./session-connect";
 
 /**
  * Connecting Garmin with a one-time credential session, over HTTP against the Garmin sandbox:
@@ -26,7 +32,13 @@ beforeEach(() => {
   consoleText = [];
   spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      consoleText.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      consoleText.push(
+        args
+          .map((a) =>
+            a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a),
+          )
+          .join(" "),
+      );
     }),
   );
 });
@@ -44,20 +56,23 @@ async function challengesOf(userId: string) {
   return db.select().from(loginChallenges).where(eq(loginChallenges.userId, userId));
 }
 
-const login = (client: TestClient, email: string, password: string) => client.post("/api/v1/garmin/login", { email, password });
-const mfa = (client: TestClient, challengeId: string, code: string) => client.post("/api/v1/garmin/mfa", { challenge_id: challengeId, code });
+const login = (client: TestClient, email: string, password: string) =>
+  client.post("/api/v1/garmin/login", { email, password });
+const mfa = (client: TestClient, challengeId: string, code: string) =>
+  client.post("/api/v1/garmin/mfa", { challenge_id: challengeId, code });
 
 /** Every table of the schema, as JSON text. */
 async function dumpDatabase(): Promise<string> {
   const db = await getDb();
-  const tables = (await db.execute(sql`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)) as unknown as
-    | { rows: Array<{ table_name: string }> }
-    | Array<{ table_name: string }>;
+  const tables = (await db.execute(
+    sql`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`,
+  )) as unknown as { rows: Array<{ table_name: string }> } | Array<{ table_name: string }>;
   const names = (Array.isArray(tables) ? tables : tables.rows).map((t) => t.table_name);
   expect(names).toEqual(expect.arrayContaining(["connections", "login_challenges", "sandbox_sessions", "users"]));
   const dump: Record<string, unknown> = {};
   for (const name of names) {
-    const result = (await db.execute(sql`select * from ${sql.identifier(name)}`)) as unknown as { rows: unknown[] } | unknown[];
+    const result = (await db.execute(sql`select * from ${sql.identifier(name)}`)) as unknown as
+      { rows: unknown[] } | unknown[];
     dump[name] = Array.isArray(result) ? result : result.rows;
   }
   return JSON.stringify(dump);
@@ -93,7 +108,9 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
       db
         .selectDistinct({ day: dailyMetrics.day })
         .from(dailyMetrics)
-        .where(and(eq(dailyMetrics.userId, userId), eq(dailyMetrics.provider, "garmin"), eq(dailyMetrics.metric, metric)));
+        .where(
+          and(eq(dailyMetrics.userId, userId), eq(dailyMetrics.provider, "garmin"), eq(dailyMetrics.metric, metric)),
+        );
     for (const metric of ["sleep_score", "readiness_score", "hrv_rmssd", "steps", "body_battery_charged"]) {
       const got = await days(metric);
       expect(got.length, metric).toBeGreaterThanOrEqual(25);
@@ -101,13 +118,19 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
       expect(got.every(({ day }) => day >= run!.rangeStart! && day <= run!.rangeEnd!)).toBe(true);
     }
 
-    const snapshot = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id);
+    const snapshot = await db
+      .select()
+      .from(dailyMetrics)
+      .where(eq(dailyMetrics.userId, userId))
+      .orderBy(dailyMetrics.id);
     const second = await startBackfill(connection!.id, "garmin");
     await drainInProcessJobs();
     const [rerun] = await db.select().from(syncRuns).where(eq(syncRuns.id, second));
     expect(rerun).toMatchObject({ status: "succeeded", metricsWritten: 0 });
     expect(rerun!.recordsFetched).toBe(run!.recordsFetched);
-    expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id)).toEqual(snapshot);
+    expect(
+      await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id),
+    ).toEqual(snapshot);
 
     // Renewal repeats the OAuth1 → OAuth2 exchange: a new bearer, the same OAuth1 session.
     const renewed = await refreshConnectionTokens(connection!.id);
@@ -123,7 +146,11 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     const started = await login(client, GARMIN_SANDBOX_EMAILS.mfa.toUpperCase(), GARMIN_SANDBOX_PASSWORD);
     expect(started.status).toBe(200);
     const body = (await started.json()) as { status: string; challenge_id: string; expires_at: string };
-    expect(body).toEqual({ status: "mfa_required", challenge_id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expires_at: expect.any(String) });
+    expect(body).toEqual({
+      status: "mfa_required",
+      challenge_id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      expires_at: expect.any(String),
+    });
     const expiresIn = Date.parse(body.expires_at) - Date.now();
     expect(expiresIn).toBeGreaterThan(CHALLENGE_TTL_MS - 60_000);
     expect(expiresIn).toBeLessThanOrEqual(CHALLENGE_TTL_MS);
@@ -150,7 +177,9 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     const [connection] = await connectionsOf(userId);
     expect(connection).toMatchObject({ provider: "garmin", status: "active" });
     // MFA sessions carry Garmin's mfa_token, which renewal must send.
-    expect(Object.keys(JSON.parse(connection!.sessionSecrets!))).toEqual(expect.arrayContaining(["mfaToken", "oauthToken", "oauthTokenSecret", "displayName"]));
+    expect(Object.keys(JSON.parse(connection!.sessionSecrets!))).toEqual(
+      expect.arrayContaining(["mfaToken", "oauthToken", "oauthTokenSecret", "displayName"]),
+    );
     const [run] = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection!.id));
     expect(run).toMatchObject({ kind: "backfill", status: "succeeded" });
     expect(run!.metricsWritten).toBeGreaterThan(100);
@@ -188,7 +217,9 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
 
   it("a wrong code answers 400 and can be retried; the third wrong code burns the challenge", async () => {
     const { client, userId } = await signedInClient(server.url);
-    const first = (await (await login(client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as { challenge_id: string };
+    const first = (await (await login(client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as {
+      challenge_id: string;
+    };
 
     const wrong = await mfa(client, first.challenge_id, "000000");
     expect(wrong.status).toBe(400);
@@ -201,7 +232,9 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     expect(await connectionsOf(userId)).toHaveLength(1);
 
     const other = await signedInClient(server.url);
-    const second = (await (await login(other.client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as { challenge_id: string };
+    const second = (await (await login(other.client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as {
+      challenge_id: string;
+    };
     expect((await mfa(other.client, second.challenge_id, "111111")).status).toBe(400);
     expect((await mfa(other.client, second.challenge_id, "222222")).status).toBe(400);
     const third = await mfa(other.client, second.challenge_id, "333333");
@@ -219,11 +252,16 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
   it("an expired challenge says 'sign in again' and stores nothing (ours after 5 minutes, or Garmin's)", async () => {
     const { userId } = await signedInClient(server.url);
     const loginAt = new Date();
-    const started = await startSessionLogin({ userId, providerId: "garmin", email: GARMIN_SANDBOX_EMAILS.mfa, password: GARMIN_SANDBOX_PASSWORD }, loginAt);
+    const started = await startSessionLogin(
+      { userId, providerId: "garmin", email: GARMIN_SANDBOX_EMAILS.mfa, password: GARMIN_SANDBOX_PASSWORD },
+      loginAt,
+    );
     expect(started.status).toBe("mfa_required");
     const challengeId = (started as { challengeId: string }).challengeId;
     const sixMinutesLater = new Date(loginAt.getTime() + 6 * 60_000);
-    await expect(completeSessionMfa({ userId, challengeId, code: GARMIN_SANDBOX_MFA_CODE }, sixMinutesLater)).rejects.toMatchObject({
+    await expect(
+      completeSessionMfa({ userId, challengeId, code: GARMIN_SANDBOX_MFA_CODE }, sixMinutesLater),
+    ).rejects.toMatchObject({
       name: "SessionConnectError",
       reason: "challenge_expired",
       message: "The code has expired. Sign in again to get a new one.",
@@ -232,13 +270,28 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     expect(await challengesOf(userId)).toEqual([]);
 
     // Garmin's own MFA window (5 minutes after the login) is over, though our challenge is not.
-    const again = await startSessionLogin({ userId, providerId: "garmin", email: GARMIN_SANDBOX_EMAILS.mfa, password: GARMIN_SANDBOX_PASSWORD });
+    const again = await startSessionLogin({
+      userId,
+      providerId: "garmin",
+      email: GARMIN_SANDBOX_EMAILS.mfa,
+      password: GARMIN_SANDBOX_PASSWORD,
+    });
     const db = await getDb();
     await db
       .update(sandboxSessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(and(eq(sandboxSessions.provider, "garmin"), eq(sandboxSessions.kind, "sso_mfa"), eq(sandboxSessions.consumed, false)));
-    const error = await completeSessionMfa({ userId, challengeId: (again as { challengeId: string }).challengeId, code: GARMIN_SANDBOX_MFA_CODE }).catch((e: unknown) => e);
+      .where(
+        and(
+          eq(sandboxSessions.provider, "garmin"),
+          eq(sandboxSessions.kind, "sso_mfa"),
+          eq(sandboxSessions.consumed, false),
+        ),
+      );
+    const error = await completeSessionMfa({
+      userId,
+      challengeId: (again as { challengeId: string }).challengeId,
+      code: GARMIN_SANDBOX_MFA_CODE,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionConnectError);
     expect((error as SessionConnectError).reason).toBe("challenge_expired");
     expect(await connectionsOf(userId)).toEqual([]);
@@ -257,7 +310,9 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     const wrong = `wrong-${Date.now()}-pw`;
     expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, wrong)).status).toBe(401);
     expect((await login(client, GARMIN_SANDBOX_EMAILS.locked, GARMIN_SANDBOX_PASSWORD)).status).toBe(423);
-    const started = (await (await login(client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as { challenge_id: string };
+    const started = (await (await login(client, GARMIN_SANDBOX_EMAILS.mfa, GARMIN_SANDBOX_PASSWORD)).json()) as {
+      challenge_id: string;
+    };
     expect((await mfa(client, started.challenge_id, "999999")).status).toBe(400);
     expect((await mfa(client, started.challenge_id, GARMIN_SANDBOX_MFA_CODE)).status).toBe(200);
     expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);

@@ -5,7 +5,12 @@ import { loginChallenges } from "@/lib/db/schema";
 import { getProvider } from "@/lib/providers";
 import { ProviderAuthError, ProviderError, ProviderRateLimitError } from "@/lib/providers/errors";
 import { resolveProvider, type SessionRuntime } from "@/lib/providers/runtime";
-import { SessionAccountLockedError, SessionCredentialsError, SessionMfaCodeError, SessionMfaExpiredError } from "@/lib/providers/session-errors";
+import {
+  SessionAccountLockedError,
+  SessionCredentialsError,
+  SessionMfaCodeError,
+  SessionMfaExpiredError,
+} from "@/lib/providers/session-errors";
 import type { SessionLoginResult } from "@/lib/providers/types";
 import { startBackfill } from "./backfill";
 import { saveConnectionGrant } from "./service";
@@ -78,7 +83,8 @@ function sessionRuntime(providerId: string): SessionRuntime {
   if (!provider) throw new SessionConnectError("unknown_provider", providerId);
   if (provider.kind !== "session") throw new SessionConnectError("not_session_provider", provider.name);
   const runtime = resolveProvider(providerId);
-  if (!runtime || runtime.provider.kind !== "session") throw new SessionConnectError("provider_unavailable", provider.name);
+  if (!runtime || runtime.provider.kind !== "session")
+    throw new SessionConnectError("provider_unavailable", provider.name);
   return runtime as SessionRuntime;
 }
 
@@ -122,7 +128,9 @@ export async function startSessionLogin(
   } catch (error) {
     if (!(error instanceof ProviderError)) {
       // Not a classified provider failure: log only its class name, as its message might echo input.
-      console.error(`[session-connect] ${provider.id} sign-in failed unexpectedly (${error instanceof Error ? error.name : typeof error})`);
+      console.error(
+        `[session-connect] ${provider.id} sign-in failed unexpectedly (${error instanceof Error ? error.name : typeof error})`,
+      );
       throw new SessionConnectError("provider_unreachable", provider.name);
     }
     throw classify(error, provider.name);
@@ -168,13 +176,18 @@ export async function completeSessionMfa(
   const { provider } = runtime;
   const context = JSON.parse(row.context) as ChallengeContext;
   const putBack = (attempts: number) =>
-    db.insert(loginChallenges).values({ ...row, context: JSON.stringify({ ...context, attempts } satisfies ChallengeContext) });
+    db
+      .insert(loginChallenges)
+      .values({ ...row, context: JSON.stringify({ ...context, attempts } satisfies ChallengeContext) });
 
   let result;
   try {
     result = await provider.session.verifyMfa(runtime.endpoints, context.provider, input.code.trim());
   } catch (error) {
-    const failure = error instanceof ProviderError ? classify(error, provider.name) : new SessionConnectError("provider_unreachable", provider.name);
+    const failure =
+      error instanceof ProviderError
+        ? classify(error, provider.name)
+        : new SessionConnectError("provider_unreachable", provider.name);
     if (failure.reason === "invalid_code") {
       const attempts = context.attempts + 1;
       const attemptsLeft = MAX_CODE_ATTEMPTS - attempts;

@@ -46,7 +46,10 @@ describe("token refresh", () => {
   it("refreshes an access token that is about to expire before using it", async () => {
     const { connection } = await connectOura();
     const db = await getDb();
-    await db.update(connections).set({ tokenExpiresAt: new Date(Date.now() + 60_000) }).where(eq(connections.id, connection.id));
+    await db
+      .update(connections)
+      .set({ tokenExpiresAt: new Date(Date.now() + 60_000) })
+      .where(eq(connections.id, connection.id));
     const { accessToken, tokenVersion } = await freshAccessToken(connection.id);
     expect(accessToken).not.toBe(connection.accessToken);
     expect(tokenVersion).toBe(connection.tokenVersion + 1);

@@ -26,7 +26,11 @@ export async function markConnectionDisconnected(connectionId: string, message: 
     .where(eq(connections.id, connectionId));
 }
 
-async function writeTokens(connectionId: string, tokens: TokenSet, sessionSecrets?: Record<string, string>): Promise<void> {
+async function writeTokens(
+  connectionId: string,
+  tokens: TokenSet,
+  sessionSecrets?: Record<string, string>,
+): Promise<void> {
   const db = await getDb();
   await db
     .update(connections)
@@ -57,7 +61,10 @@ async function loadConnection(connectionId: string): Promise<ConnectionRow> {
  * process lock) makes one worker call the provider while the others wait for the new tokens.
  * A refused refresh marks the connection disconnected; transient errors leave it untouched.
  */
-export async function refreshConnectionTokens(connectionId: string, options: { seenVersion?: number } = {}): Promise<ConnectionRow> {
+export async function refreshConnectionTokens(
+  connectionId: string,
+  options: { seenVersion?: number } = {},
+): Promise<ConnectionRow> {
   const db = await getDb();
   const deadline = Date.now() + LEASE_MS + 5_000;
   for (;;) {
@@ -98,7 +105,9 @@ export async function refreshConnectionTokens(connectionId: string, options: { s
   }
 }
 
-async function requestNewTokens(row: ConnectionRow): Promise<{ tokens: TokenSet; sessionSecrets?: Record<string, string> }> {
+async function requestNewTokens(
+  row: ConnectionRow,
+): Promise<{ tokens: TokenSet; sessionSecrets?: Record<string, string> }> {
   const runtime = resolveProvider(row.provider);
   if (!runtime) throw new ConnectionUnavailableError(`${row.provider} is not configured`);
   if (isOAuth2Runtime(runtime)) {
@@ -114,7 +123,8 @@ async function requestNewTokens(row: ConnectionRow): Promise<{ tokens: TokenSet;
 /** A usable access token, refreshed first when it is expired or about to be. */
 export async function freshAccessToken(connectionId: string): Promise<{ accessToken: string; tokenVersion: number }> {
   let row = await loadConnection(connectionId);
-  if (row.status !== "active" || !row.accessToken) throw new ConnectionUnavailableError("Connection is not active; reconnect it");
+  if (row.status !== "active" || !row.accessToken)
+    throw new ConnectionUnavailableError("Connection is not active; reconnect it");
   if (row.tokenExpiresAt && row.tokenExpiresAt.getTime() - Date.now() < REFRESH_MARGIN_MS) {
     row = await refreshConnectionTokens(connectionId, { seenVersion: row.tokenVersion });
   }

@@ -31,9 +31,18 @@ describe("token key rotation", () => {
     const { id } = await saveConnectionGrant({
       userId: user.id,
       provider: "oura",
-      tokens: { accessToken: "access-plain", refreshToken: "refresh-plain", expiresAt: new Date(Date.now() + 3600_000) },
+      tokens: {
+        accessToken: "access-plain",
+        refreshToken: "refresh-plain",
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
     });
-    await createOAuthState({ userId: user.id, provider: "oura", redirectPath: "/accounts", codeVerifier: "verifier-plain" });
+    await createOAuthState({
+      userId: user.id,
+      provider: "oura",
+      redirectPath: "/accounts",
+      codeVerifier: "verifier-plain",
+    });
     expect((await rawTokens(id)).access).toMatch(/^v1\.test1\./);
 
     // New key first, old key kept so existing rows still decrypt.

@@ -9,7 +9,11 @@ const ENCRYPTED: Array<{ table: PgTable; key: PgColumn; columns: Record<string, 
   {
     table: connections,
     key: connections.id,
-    columns: { accessToken: connections.accessToken, refreshToken: connections.refreshToken, sessionSecrets: connections.sessionSecrets },
+    columns: {
+      accessToken: connections.accessToken,
+      refreshToken: connections.refreshToken,
+      sessionSecrets: connections.sessionSecrets,
+    },
   },
   { table: oauthStates, key: oauthStates.stateHash, columns: { codeVerifier: oauthStates.codeVerifier } },
   { table: loginChallenges, key: loginChallenges.idHash, columns: { context: loginChallenges.context } },
@@ -41,7 +45,11 @@ export async function rotateEncryptedColumns(): Promise<{ keyId: string; rewritt
         updates[name] = decryptToken(envelope);
         rewritten++;
       }
-      if (Object.keys(updates).length) await db.update(table).set(updates as never).where(eq(key, row.key as string));
+      if (Object.keys(updates).length)
+        await db
+          .update(table)
+          .set(updates as never)
+          .where(eq(key, row.key as string));
     }
   }
   return { keyId, rewritten, alreadyCurrent };

@@ -25,7 +25,13 @@ export function encryptWithKeys(plaintext: string, keys: EncryptionKey[]): strin
   cipher.setAAD(Buffer.from(`${VERSION}.${primary.id}`));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [VERSION, primary.id, iv.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(".");
+  return [
+    VERSION,
+    primary.id,
+    iv.toString("base64url"),
+    tag.toString("base64url"),
+    ciphertext.toString("base64url"),
+  ].join(".");
 }
 
 export function decryptWithKeys(envelope: string, keys: EncryptionKey[]): string {

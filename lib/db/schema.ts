@@ -51,7 +51,10 @@ export const connections = pgTable(
     status: text({ enum: CONNECTION_STATUSES }).notNull().default("active"),
     /** The provider's id for the user (Oura personal_info id, Whoop user_id, Withings userid…). */
     providerUserId: text(),
-    scopes: text().array().notNull().default(sql`'{}'::text[]`),
+    scopes: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     accessToken: encryptedText(),
     refreshToken: encryptedText(),
     /** Provider-specific session material (Garmin OAuth1 pair, …), JSON, encrypted. */
@@ -158,7 +161,9 @@ export const pendingRecords = pgTable(
     state: text().notNull(),
     ...timestamps,
   },
-  (t) => [unique("pending_records_connection_collection_external_unique").on(t.connectionId, t.collection, t.externalId)],
+  (t) => [
+    unique("pending_records_connection_collection_external_unique").on(t.connectionId, t.collection, t.externalId),
+  ],
 );
 
 /* ---- Sandbox provider state (only used while a provider runs on its local sandbox) ---- */

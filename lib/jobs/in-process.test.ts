@@ -3,12 +3,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JobDefinition } from "./define";
 import { dispatchInProcess, drainInProcessJobs, registerInProcessJobs, runCronJobInProcess } from "./in-process";
 
-const event = (connectionId: string) => ({ name: "wearables/sync.requested" as const, data: { connectionId, syncRunId: "00000000-0000-4000-8000-000000000000" } });
+const event = (connectionId: string) => ({
+  name: "wearables/sync.requested" as const,
+  data: { connectionId, syncRunId: "00000000-0000-4000-8000-000000000000" },
+});
 
 afterEach(() => registerInProcessJobs([]));
 
 function job(overrides: Partial<JobDefinition>): JobDefinition {
-  return { id: "test-job", trigger: { event: "wearables/sync.requested" }, retries: 2, handler: async () => {}, ...overrides };
+  return {
+    id: "test-job",
+    trigger: { event: "wearables/sync.requested" },
+    retries: 2,
+    handler: async () => {},
+    ...overrides,
+  };
 }
 
 describe("in-process job runner", () => {
@@ -114,7 +123,11 @@ describe("in-process job runner", () => {
   it("fans out events sent from a step to the jobs they trigger", async () => {
     const seen: string[] = [];
     registerInProcessJobs([
-      job({ id: "cron", trigger: { cron: "0 */2 * * *" }, handler: ({ step }) => step.sendEvent("fan-out", [event("x"), event("y")]) }),
+      job({
+        id: "cron",
+        trigger: { cron: "0 */2 * * *" },
+        handler: ({ step }) => step.sendEvent("fan-out", [event("x"), event("y")]),
+      }),
       job({ handler: async ({ event: e }) => void seen.push((e.data as { connectionId: string }).connectionId) }),
     ]);
     await runCronJobInProcess("cron");

@@ -62,7 +62,11 @@ function concurrencyKey(job: JobDefinition, event: JobEvent): string {
   const value = key
     .replace(/^event\./, "")
     .split(".")
-    .reduce<unknown>((obj: unknown, part: string) => (obj && typeof obj === "object" ? (obj as Record<string, unknown>)[part] : undefined), event);
+    .reduce<unknown>(
+      (obj: unknown, part: string) =>
+        obj && typeof obj === "object" ? (obj as Record<string, unknown>)[part] : undefined,
+      event,
+    );
   return `${job.id}:${String(value)}`;
 }
 
@@ -71,7 +75,11 @@ export interface RunnerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-async function execute(job: JobDefinition, event: { name: string; data: unknown }, options: RunnerOptions): Promise<void> {
+async function execute(
+  job: JobDefinition,
+  event: { name: string; data: unknown },
+  options: RunnerOptions,
+): Promise<void> {
   const sleep = options.sleep ?? delay;
   const step: JobStep = {
     run: (_id, fn) => withRetries(job.retries, fn, sleep),
@@ -85,7 +93,9 @@ async function execute(job: JobDefinition, event: { name: string; data: unknown 
     await job.handler({ event, step });
   } catch (error) {
     if (job.onFailure) {
-      await job.onFailure({ event, error }).catch((e: Error) => console.error(`[jobs] ${job.id} onFailure failed: ${e.name}`));
+      await job
+        .onFailure({ event, error })
+        .catch((e: Error) => console.error(`[jobs] ${job.id} onFailure failed: ${e.name}`));
     } else {
       console.error(`[jobs] ${job.id} failed: ${(error as Error).name}: ${(error as Error).message}`);
     }

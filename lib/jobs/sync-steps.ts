@@ -1,7 +1,14 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { ConnectionUnavailableError } from "@/lib/connections/tokens";
 import { ProviderAuthError, ProviderRateLimitError } from "@/lib/providers/errors";
-import { collectionsFor, failSyncRun, finishSyncRun, loadSyncRun, markSyncRunRunning, syncCollectionForRun } from "@/lib/sync/engine";
+import {
+  collectionsFor,
+  failSyncRun,
+  finishSyncRun,
+  loadSyncRun,
+  markSyncRunRunning,
+  syncCollectionForRun,
+} from "@/lib/sync/engine";
 import type { MappingContext } from "@/lib/providers/types";
 import type { JobStep } from "./define";
 
@@ -24,7 +31,10 @@ async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
  * The steps of one sync run: one step per collection (so a retry repeats only the collection that
  * failed), carrying the mapping context from one step to the next.
  */
-export async function runSyncSteps(step: JobStep, syncRunId: string): Promise<{ recordsFetched: number; metricsWritten: number }> {
+export async function runSyncSteps(
+  step: JobStep,
+  syncRunId: string,
+): Promise<{ recordsFetched: number; metricsWritten: number }> {
   const provider = await step.run("start-sync-run", async () => {
     const run = await loadSyncRun(syncRunId);
     await markSyncRunRunning(syncRunId);
@@ -34,7 +44,9 @@ export async function runSyncSteps(step: JobStep, syncRunId: string): Promise<{ 
   let recordsFetched = 0;
   let metricsWritten = 0;
   for (const collection of collectionsFor(provider)) {
-    const result = await step.run(`sync-${collection.id}`, () => asStepOutcome(() => syncCollectionForRun(syncRunId, collection.id, ctx)));
+    const result = await step.run(`sync-${collection.id}`, () =>
+      asStepOutcome(() => syncCollectionForRun(syncRunId, collection.id, ctx)),
+    );
     ctx = result.ctx;
     recordsFetched += result.recordsFetched;
     metricsWritten += result.metricsWritten;

@@ -9,13 +9,22 @@ import { getDashboardTiles, MIN_POINTS_30D } from "./tiles";
 
 const today = new Date("2026-11-21T12:00:00Z");
 const day = (n: number) => format(subDays(today, n), "yyyy-MM-dd");
-const days = (count: number, value: (i: number) => number) => Array.from({ length: count }, (_, i) => ({ day: day(i), value: value(i) }));
+const days = (count: number, value: (i: number) => number) =>
+  Array.from({ length: count }, (_, i) => ({ day: day(i), value: value(i) }));
 
 describe("dashboard tiles", () => {
   it("keeps every provider's values and shows the one first in the metric's source priority", async () => {
     const user = await createSignedInUser();
-    await upsertDailyMetrics(user.id, "whoop", days(30, () => 50).map((d) => ({ metric: "readiness_score", ...d })));
-    await upsertDailyMetrics(user.id, "oura", days(30, (i) => 70 + (i % 3)).map((d) => ({ metric: "readiness_score", ...d })));
+    await upsertDailyMetrics(
+      user.id,
+      "whoop",
+      days(30, () => 50).map((d) => ({ metric: "readiness_score", ...d })),
+    );
+    await upsertDailyMetrics(
+      user.id,
+      "oura",
+      days(30, (i) => 70 + (i % 3)).map((d) => ({ metric: "readiness_score", ...d })),
+    );
     const readiness = (await getDashboardTiles(user.id, today)).find((t) => t.id === "readiness")!;
     expect(readiness.source).toEqual({ provider: "oura", name: "Oura" });
     expect(readiness.sources.map((s) => s.provider)).toEqual(["oura", "whoop"]);
@@ -26,20 +35,33 @@ describe("dashboard tiles", () => {
     expect(readiness.avg7).toBeCloseTo((70 + 71 + 72 + 70 + 71 + 72 + 70) / 7, 1);
     expect(readiness.insufficient).toBeNull();
     const db = await getDb();
-    const stored = await db.select().from(dailyMetrics).where(and(eq(dailyMetrics.userId, user.id), eq(dailyMetrics.metric, "readiness_score")));
+    const stored = await db
+      .select()
+      .from(dailyMetrics)
+      .where(and(eq(dailyMetrics.userId, user.id), eq(dailyMetrics.metric, "readiness_score")));
     expect(stored).toHaveLength(60);
   });
 
   it("shows — with an explanation when there are too few points, and nothing of other users", async () => {
     const user = await createSignedInUser();
     const other = await createSignedInUser();
-    await upsertDailyMetrics(other.id, "oura", days(30, () => 90).map((d) => ({ metric: "sleep_score", ...d })));
-    await upsertDailyMetrics(user.id, "oura", days(3, () => 80).map((d) => ({ metric: "sleep_score", ...d })));
+    await upsertDailyMetrics(
+      other.id,
+      "oura",
+      days(30, () => 90).map((d) => ({ metric: "sleep_score", ...d })),
+    );
+    await upsertDailyMetrics(
+      user.id,
+      "oura",
+      days(3, () => 80).map((d) => ({ metric: "sleep_score", ...d })),
+    );
     const [sleep, readiness] = await getDashboardTiles(user.id, today);
     expect(sleep!.latest).toEqual({ day: day(0), value: 80 });
     expect(sleep!.avg7).toBe(80);
     expect(sleep!.baseline30).toBeNull();
-    expect(sleep!.insufficient).toBe(`Needs at least ${MIN_POINTS_30D} nights for a baseline (has 3). Give it a few more days.`);
+    expect(sleep!.insufficient).toBe(
+      `Needs at least ${MIN_POINTS_30D} nights for a baseline (has 3). Give it a few more days.`,
+    );
     expect(readiness!.latest).toBeNull();
     expect(readiness!.source).toBeNull();
     expect(readiness!.insufficient).toMatch(/No readiness data/);

@@ -45,7 +45,10 @@ export function buildTile(
 ): Tile {
   const since30 = format(subDays(today, 29), "yyyy-MM-dd");
   const since7 = format(subDays(today, 6), "yyyy-MM-dd");
-  const ranked = rankSources(def.metric, rows.map((r) => r.provider));
+  const ranked = rankSources(
+    def.metric,
+    rows.map((r) => r.provider),
+  );
   const chosen = ranked[0];
   const series = chosen
     ? rows
@@ -83,7 +86,12 @@ export function buildTile(
 export async function getDashboardTiles(userId: string, today = new Date()): Promise<Tile[]> {
   const db = await getDb();
   const rows = await db
-    .select({ provider: dailyMetrics.provider, metric: dailyMetrics.metric, day: dailyMetrics.day, value: dailyMetrics.value })
+    .select({
+      provider: dailyMetrics.provider,
+      metric: dailyMetrics.metric,
+      day: dailyMetrics.day,
+      value: dailyMetrics.value,
+    })
     .from(dailyMetrics)
     .where(
       and(
@@ -96,5 +104,11 @@ export async function getDashboardTiles(userId: string, today = new Date()): Pro
       ),
     )
     .orderBy(asc(dailyMetrics.day));
-  return TILES.map((def) => buildTile(def, rows.filter((r) => r.metric === def.metric), today));
+  return TILES.map((def) =>
+    buildTile(
+      def,
+      rows.filter((r) => r.metric === def.metric),
+      today,
+    ),
+  );
 }

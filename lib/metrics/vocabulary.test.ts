@@ -3,7 +3,21 @@ import { listProviders } from "@/lib/providers";
 import { metricTableMarkdown } from "./metric-table";
 import { METRICS, rankSources, type MetricName } from "./vocabulary";
 
-const CANONICAL_UNITS = new Set(["s", "%", "ms", "bpm", "°C", "kg", "steps", "kcal", "score", "count", "brpm", "mmHg", "index"]);
+const CANONICAL_UNITS = new Set([
+  "s",
+  "%",
+  "ms",
+  "bpm",
+  "°C",
+  "kg",
+  "steps",
+  "kcal",
+  "score",
+  "count",
+  "brpm",
+  "mmHg",
+  "index",
+]);
 
 describe("metric vocabulary", () => {
   it("uses only canonical units", () => {
@@ -13,7 +27,10 @@ describe("metric vocabulary", () => {
   it("has an explicit source priority for every provider that supplies a metric, and only for those", () => {
     const providers = listProviders();
     for (const [metric, def] of Object.entries(METRICS) as Array<[MetricName, (typeof METRICS)[MetricName]]>) {
-      const suppliers = providers.filter((p) => p.metricFields[metric]).map((p) => p.id).sort();
+      const suppliers = providers
+        .filter((p) => p.metricFields[metric])
+        .map((p) => p.id)
+        .sort();
       expect([...def.sources].sort(), `sources of ${metric}`).toEqual(suppliers);
     }
   });

@@ -5,7 +5,8 @@
  * first provider in this list that has a value (the README table is generated from this).
  */
 
-export type Unit = "s" | "%" | "ms" | "bpm" | "°C" | "kg" | "steps" | "kcal" | "score" | "count" | "brpm" | "mmHg" | "index";
+export type Unit =
+  "s" | "%" | "ms" | "bpm" | "°C" | "kg" | "steps" | "kcal" | "score" | "count" | "brpm" | "mmHg" | "index";
 
 export type MetricCategory = "sleep" | "readiness" | "activity" | "heart" | "body" | "stress";
 
@@ -19,8 +20,18 @@ interface MetricDefinition {
 
 export const METRICS = {
   // Sleep
-  sleep_score: { label: "Sleep score", unit: "score", category: "sleep", sources: ["oura", "garmin", "withings", "whoop"] },
-  sleep_duration: { label: "Total sleep", unit: "s", category: "sleep", sources: ["oura", "whoop", "garmin", "withings"] },
+  sleep_score: {
+    label: "Sleep score",
+    unit: "score",
+    category: "sleep",
+    sources: ["oura", "garmin", "withings", "whoop"],
+  },
+  sleep_duration: {
+    label: "Total sleep",
+    unit: "s",
+    category: "sleep",
+    sources: ["oura", "whoop", "garmin", "withings"],
+  },
   time_in_bed: { label: "Time in bed", unit: "s", category: "sleep", sources: ["oura", "whoop", "withings", "garmin"] },
   sleep_efficiency: { label: "Sleep efficiency", unit: "%", category: "sleep", sources: ["oura", "whoop", "withings"] },
   deep_sleep: { label: "Deep sleep", unit: "s", category: "sleep", sources: ["oura", "whoop", "garmin", "withings"] },
@@ -32,31 +43,76 @@ export const METRICS = {
   wakeup_count: { label: "Wake-ups", unit: "count", category: "sleep", sources: ["withings", "whoop"] },
   sleep_performance: { label: "Sleep performance", unit: "%", category: "sleep", sources: ["whoop"] },
   sleep_consistency: { label: "Sleep consistency", unit: "%", category: "sleep", sources: ["whoop"] },
-  respiratory_rate: { label: "Respiratory rate", unit: "brpm", category: "sleep", sources: ["oura", "whoop", "garmin", "withings"] },
-  spo2: { label: "Blood oxygen (SpO2)", unit: "%", category: "sleep", sources: ["oura", "whoop", "garmin", "withings"] },
+  respiratory_rate: {
+    label: "Respiratory rate",
+    unit: "brpm",
+    category: "sleep",
+    sources: ["oura", "whoop", "garmin", "withings"],
+  },
+  spo2: {
+    label: "Blood oxygen (SpO2)",
+    unit: "%",
+    category: "sleep",
+    sources: ["oura", "whoop", "garmin", "withings"],
+  },
   temperature_deviation: { label: "Temperature deviation", unit: "°C", category: "sleep", sources: ["oura"] },
-  breathing_disturbance_index: { label: "Breathing disturbance index", unit: "index", category: "sleep", sources: ["oura"] },
+  breathing_disturbance_index: {
+    label: "Breathing disturbance index",
+    unit: "index",
+    category: "sleep",
+    sources: ["oura"],
+  },
 
   // Readiness
   readiness_score: { label: "Readiness", unit: "score", category: "readiness", sources: ["oura", "whoop", "garmin"] },
   hrv_balance_score: { label: "HRV balance", unit: "score", category: "readiness", sources: ["oura"] },
-  resting_heart_rate_score: { label: "Resting heart rate (contributor)", unit: "score", category: "readiness", sources: ["oura"] },
+  resting_heart_rate_score: {
+    label: "Resting heart rate (contributor)",
+    unit: "score",
+    category: "readiness",
+    sources: ["oura"],
+  },
   recovery_index_score: { label: "Recovery index", unit: "score", category: "readiness", sources: ["oura"] },
   strain: { label: "Strain", unit: "score", category: "readiness", sources: ["whoop"] },
 
   // Activity
   steps: { label: "Steps", unit: "steps", category: "activity", sources: ["garmin", "oura", "withings"] },
-  active_calories: { label: "Active calories", unit: "kcal", category: "activity", sources: ["garmin", "oura", "withings"] },
-  total_calories: { label: "Total calories", unit: "kcal", category: "activity", sources: ["garmin", "oura", "withings", "whoop"] },
+  active_calories: {
+    label: "Active calories",
+    unit: "kcal",
+    category: "activity",
+    sources: ["garmin", "oura", "withings"],
+  },
+  total_calories: {
+    label: "Total calories",
+    unit: "kcal",
+    category: "activity",
+    sources: ["garmin", "oura", "withings", "whoop"],
+  },
   active_time: { label: "Active time", unit: "s", category: "activity", sources: ["garmin", "oura", "withings"] },
   activity_score: { label: "Activity score", unit: "score", category: "activity", sources: ["oura"] },
 
   // Heart
-  resting_heart_rate: { label: "Resting heart rate", unit: "bpm", category: "heart", sources: ["oura", "whoop", "garmin", "withings"] },
+  resting_heart_rate: {
+    label: "Resting heart rate",
+    unit: "bpm",
+    category: "heart",
+    sources: ["oura", "whoop", "garmin", "withings"],
+  },
   hrv_rmssd: { label: "HRV (RMSSD)", unit: "ms", category: "heart", sources: ["oura", "whoop", "garmin", "withings"] },
   hrv_overnight_trend: { label: "Overnight HRV trend", unit: "ms", category: "heart", sources: ["oura"] },
-  heart_rate_avg: { label: "Average heart rate", unit: "bpm", category: "heart", sources: ["oura", "withings", "whoop"] },
-  heart_rate_max: { label: "Maximum heart rate", unit: "bpm", category: "heart", sources: ["oura", "garmin", "withings", "whoop"] },
+  heart_rate_avg: {
+    label: "Average heart rate",
+    unit: "bpm",
+    category: "heart",
+    sources: ["oura", "withings", "whoop"],
+  },
+  heart_rate_max: {
+    label: "Maximum heart rate",
+    unit: "bpm",
+    category: "heart",
+    sources: ["oura", "garmin", "withings", "whoop"],
+  },
 
   // Body
   weight: { label: "Weight", unit: "kg", category: "body", sources: ["withings"] },
@@ -64,7 +120,12 @@ export const METRICS = {
   fat_mass: { label: "Fat mass", unit: "kg", category: "body", sources: ["withings"] },
   muscle_mass: { label: "Muscle mass", unit: "kg", category: "body", sources: ["withings"] },
   blood_pressure_systolic: { label: "Systolic blood pressure", unit: "mmHg", category: "body", sources: ["withings"] },
-  blood_pressure_diastolic: { label: "Diastolic blood pressure", unit: "mmHg", category: "body", sources: ["withings"] },
+  blood_pressure_diastolic: {
+    label: "Diastolic blood pressure",
+    unit: "mmHg",
+    category: "body",
+    sources: ["withings"],
+  },
   pulse: { label: "Pulse", unit: "bpm", category: "body", sources: ["withings"] },
   body_temperature: { label: "Body temperature", unit: "°C", category: "body", sources: ["withings"] },
   skin_temperature: { label: "Skin temperature", unit: "°C", category: "body", sources: ["whoop", "withings"] },

@@ -64,7 +64,11 @@ export function newCodeVerifier(): string {
   return oauth.generateRandomCodeVerifier();
 }
 
-export async function buildAuthorizationUrl(rt: OAuth2Runtime, state: string, codeVerifier?: string | null): Promise<string> {
+export async function buildAuthorizationUrl(
+  rt: OAuth2Runtime,
+  state: string,
+  codeVerifier?: string | null,
+): Promise<string> {
   const url = new URL(rt.endpoints.authorization);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", rt.clientId);
@@ -110,7 +114,11 @@ function classify(rt: OAuth2Runtime, error: unknown, refreshing: boolean): never
   throw new ProviderError(`${name} token endpoint could not be reached (${(error as Error)?.name ?? "error"})`);
 }
 
-export async function exchangeAuthorizationCode(rt: OAuth2Runtime, code: string, codeVerifier: string | null): Promise<TokenSet> {
+export async function exchangeAuthorizationCode(
+  rt: OAuth2Runtime,
+  code: string,
+  codeVerifier: string | null,
+): Promise<TokenSet> {
   const as = authorizationServer(rt);
   const client: oauth.Client = { client_id: rt.clientId };
   const now = Date.now();
@@ -136,7 +144,13 @@ export async function refreshAccessToken(rt: OAuth2Runtime, refreshToken: string
   const client: oauth.Client = { client_id: rt.clientId };
   const now = Date.now();
   try {
-    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(rt), refreshToken, requestOptions(rt, rt.provider.token?.refreshParams));
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      clientAuth(rt),
+      refreshToken,
+      requestOptions(rt, rt.provider.token?.refreshParams),
+    );
     return toTokenSet(rt, await oauth.processRefreshTokenResponse(as, client, response), now);
   } catch (error) {
     classify(rt, error, true);

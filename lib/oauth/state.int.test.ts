@@ -14,7 +14,12 @@ async function expectFailure(promise: Promise<unknown>, reason: OAuthStateError[
 describe("OAuth state", () => {
   it("is 32 random URL-safe bytes, stored only as a hash, bound to user and provider", async () => {
     const user = await createSignedInUser();
-    const state = await createOAuthState({ userId: user.id, provider: "oura", redirectPath: "/accounts", codeVerifier: "verifier" });
+    const state = await createOAuthState({
+      userId: user.id,
+      provider: "oura",
+      redirectPath: "/accounts",
+      codeVerifier: "verifier",
+    });
     expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const db = await getDb();
     const rows = await db.select().from(oauthStates).where(eq(oauthStates.userId, user.id));
@@ -22,7 +27,12 @@ describe("OAuth state", () => {
     expect(rows[0]!.stateHash).toBe(hashState(state));
     expect(rows[0]!.stateHash).not.toContain(state);
     const consumed = await consumeOAuthState({ state, provider: "oura", sessionUserId: user.id });
-    expect(consumed).toEqual({ userId: user.id, provider: "oura", redirectPath: "/accounts", codeVerifier: "verifier" });
+    expect(consumed).toEqual({
+      userId: user.id,
+      provider: "oura",
+      redirectPath: "/accounts",
+      codeVerifier: "verifier",
+    });
   });
 
   it("can be used once", async () => {
@@ -36,9 +46,14 @@ describe("OAuth state", () => {
     const user = await createSignedInUser();
     const issued = new Date("2026-11-21T10:00:00Z");
     const state = await createOAuthState({ userId: user.id, provider: "oura", redirectPath: "/accounts" }, issued);
-    await expectFailure(consumeOAuthState({ state, provider: "oura" }, new Date(issued.getTime() + STATE_TTL_MS + 1)), "expired");
+    await expectFailure(
+      consumeOAuthState({ state, provider: "oura" }, new Date(issued.getTime() + STATE_TTL_MS + 1)),
+      "expired",
+    );
     const fresh = await createOAuthState({ userId: user.id, provider: "oura", redirectPath: "/accounts" }, issued);
-    await expect(consumeOAuthState({ state: fresh, provider: "oura" }, new Date(issued.getTime() + STATE_TTL_MS - 1000))).resolves.toBeTruthy();
+    await expect(
+      consumeOAuthState({ state: fresh, provider: "oura" }, new Date(issued.getTime() + STATE_TTL_MS - 1000)),
+    ).resolves.toBeTruthy();
   });
 
   it("refuses another signed-in user and another provider, and burns the state", async () => {

@@ -63,7 +63,10 @@ export async function consumeOAuthState(
 ): Promise<ConsumedOAuthState> {
   if (!input.state || !STATE_PATTERN.test(input.state)) throw new OAuthStateError("malformed");
   const db = await getDb();
-  const [row] = await db.delete(oauthStates).where(eq(oauthStates.stateHash, hashState(input.state))).returning();
+  const [row] = await db
+    .delete(oauthStates)
+    .where(eq(oauthStates.stateHash, hashState(input.state)))
+    .returning();
   if (!row) throw new OAuthStateError("unknown_or_used");
   if (row.expiresAt.getTime() <= now.getTime()) throw new OAuthStateError("expired");
   if (row.provider !== input.provider) throw new OAuthStateError("provider_mismatch");

@@ -1,5 +1,11 @@
 import type { ProviderApi, ProviderCommon, QueryParams } from "./types";
-import { ProviderAuthError, ProviderError, ProviderPayloadError, ProviderRateLimitError, retryAfterFromHeaders } from "./errors";
+import {
+  ProviderAuthError,
+  ProviderError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+  retryAfterFromHeaders,
+} from "./errors";
 
 const TIMEOUT_MS = 30_000;
 
@@ -12,20 +18,37 @@ function toSearchParams(params: QueryParams | undefined): URLSearchParams {
 }
 
 /** Default classification of a data-API answer: JSON on 2xx, typed errors otherwise. */
-export function defaultInterpretResponse(provider: Pick<ProviderCommon, "name">, response: Response, body: unknown): unknown {
+export function defaultInterpretResponse(
+  provider: Pick<ProviderCommon, "name">,
+  response: Response,
+  body: unknown,
+): unknown {
   if (response.ok) return body;
   if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(`${provider.name} rejected the access token (HTTP ${response.status})`, response.status);
+    throw new ProviderAuthError(
+      `${provider.name} rejected the access token (HTTP ${response.status})`,
+      response.status,
+    );
   }
   if (response.status === 429) {
-    throw new ProviderRateLimitError(`${provider.name} rate limit reached`, retryAfterFromHeaders(response.headers), 429);
+    throw new ProviderRateLimitError(
+      `${provider.name} rate limit reached`,
+      retryAfterFromHeaders(response.headers),
+      429,
+    );
   }
   throw new ProviderError(`${provider.name} answered HTTP ${response.status}`, response.status);
 }
 
 /** An authenticated client for one provider's data API. */
-export function createProviderApi(provider: ProviderCommon, baseUrl: string, accessToken: string, fetchImpl: typeof fetch = fetch): ProviderApi {
-  const interpret = provider.interpretResponse ?? ((res: Response, body: unknown) => defaultInterpretResponse(provider, res, body));
+export function createProviderApi(
+  provider: ProviderCommon,
+  baseUrl: string,
+  accessToken: string,
+  fetchImpl: typeof fetch = fetch,
+): ProviderApi {
+  const interpret =
+    provider.interpretResponse ?? ((res: Response, body: unknown) => defaultInterpretResponse(provider, res, body));
 
   async function send(path: string, init: RequestInit, query?: URLSearchParams): Promise<unknown> {
     const url = new URL(baseUrl.replace(/\/$/, "") + path);
@@ -47,7 +70,8 @@ export function createProviderApi(provider: ProviderCommon, baseUrl: string, acc
       try {
         body = JSON.parse(text);
       } catch {
-        if (response.ok) throw new ProviderPayloadError(`${provider.name} answered with a body that is not JSON`, response.status);
+        if (response.ok)
+          throw new ProviderPayloadError(`${provider.name} answered with a body that is not JSON`, response.status);
       }
     }
     return interpret(response, body);

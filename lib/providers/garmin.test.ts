@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError, ProviderPayloadError, ProviderRateLimitError } from "./errors";
-import { CookieJar, createGarminSession, garmin, mapDailySummary, mapHrv, mapSleep, mapTrainingReadiness } from "./garmin";
-import { SessionAccountLockedError, SessionCredentialsError, SessionMfaCodeError, SessionMfaExpiredError } from "./session-errors";
+import {
+  CookieJar,
+  createGarminSession,
+  garmin,
+  mapDailySummary,
+  mapHrv,
+  mapSleep,
+  mapTrainingReadiness,
+} from "./garmin";
+import {
+  SessionAccountLockedError,
+  SessionCredentialsError,
+  SessionMfaCodeError,
+  SessionMfaExpiredError,
+} from "./session-errors";
 import type { ProviderApi, QueryParams } from "./types";
 
 /* Payloads in the shapes connectapi answers (provider-apis.md §4.4, garth data/*.py). */
@@ -62,11 +75,16 @@ describe("Garmin daily summary mapping", () => {
   });
 
   it("treats a stress level of −1 (and other negatives) as no data", () => {
-    const metrics = (stress: number | null) => mapDailySummary({ ...dailySummary, averageStressLevel: stress }).map((s) => s.metric);
+    const metrics = (stress: number | null) =>
+      mapDailySummary({ ...dailySummary, averageStressLevel: stress }).map((s) => s.metric);
     expect(metrics(-1)).not.toContain("stress_avg");
     expect(metrics(-2)).not.toContain("stress_avg");
     expect(metrics(null)).not.toContain("stress_avg");
-    expect(mapDailySummary({ ...dailySummary, averageStressLevel: 0 })).toContainEqual({ metric: "stress_avg", day: "2026-11-20", value: 0 });
+    expect(mapDailySummary({ ...dailySummary, averageStressLevel: 0 })).toContainEqual({
+      metric: "stress_avg",
+      day: "2026-11-20",
+      value: 0,
+    });
   });
 
   it("gives no samples for a day without wellness data (nulls), never zeros", () => {
@@ -112,14 +130,24 @@ describe("Garmin sleep mapping", () => {
     const { sleepScores: _s, averageSpO2Value: _o, remSleepSeconds: _r, ...rest } = sleepData.dailySleepDTO;
     const metrics = mapSleep({ dailySleepDTO: { ...rest, averageRespirationValue: null } }).map((s) => s.metric);
     expect(metrics).toEqual(["sleep_duration", "deep_sleep", "light_sleep", "awake_time", "time_in_bed"]);
-    expect(mapSleep({ dailySleepDTO: { ...sleepData.dailySleepDTO, sleepScores: { overall: { value: null } } } }).map((s) => s.metric)).not.toContain(
-      "sleep_score",
-    );
+    expect(
+      mapSleep({ dailySleepDTO: { ...sleepData.dailySleepDTO, sleepScores: { overall: { value: null } } } }).map(
+        (s) => s.metric,
+      ),
+    ).not.toContain("sleep_score");
   });
 
   it("gives nothing for a night without sleep", () => {
-    expect(mapSleep({ dailySleepDTO: { id: null, calendarDate: "2026-11-20", sleepTimeSeconds: null, deepSleepSeconds: null } })).toEqual([]);
-    expect(mapSleep({ dailySleepDTO: { calendarDate: "2026-11-20", sleepTimeSeconds: 0, sleepScores: { overall: { value: 12 } } } })).toEqual([]);
+    expect(
+      mapSleep({
+        dailySleepDTO: { id: null, calendarDate: "2026-11-20", sleepTimeSeconds: null, deepSleepSeconds: null },
+      }),
+    ).toEqual([]);
+    expect(
+      mapSleep({
+        dailySleepDTO: { calendarDate: "2026-11-20", sleepTimeSeconds: 0, sleepScores: { overall: { value: 12 } } },
+      }),
+    ).toEqual([]);
     expect(mapSleep({ dailySleepDTO: null })).toEqual([]);
     expect(mapSleep({})).toEqual([]);
   });
@@ -127,20 +155,44 @@ describe("Garmin sleep mapping", () => {
 
 describe("Garmin HRV and training readiness mapping", () => {
   it("maps hrvSummary.lastNightAvg to hrv_rmssd (ms)", () => {
-    expect(mapHrv({ hrvSummary: { calendarDate: "2026-11-20", weeklyAvg: 44, lastNightAvg: 47, lastNight5MinHigh: 71, status: "BALANCED" }, hrvReadings: [] })).toEqual([
-      { metric: "hrv_rmssd", day: "2026-11-20", value: 47 },
-    ]);
+    expect(
+      mapHrv({
+        hrvSummary: {
+          calendarDate: "2026-11-20",
+          weeklyAvg: 44,
+          lastNightAvg: 47,
+          lastNight5MinHigh: 71,
+          status: "BALANCED",
+        },
+        hrvReadings: [],
+      }),
+    ).toEqual([{ metric: "hrv_rmssd", day: "2026-11-20", value: 47 }]);
     expect(mapHrv({ hrvSummary: { calendarDate: "2026-11-20", lastNightAvg: null } })).toEqual([]);
     expect(mapHrv({})).toEqual([]);
   });
 
   it("uses the morning (after wake-up) readiness for the day, whatever the order", () => {
     const entries = [
-      { calendarDate: "2026-11-20", timestamp: "2026-11-20T17:41:00.0", score: 48, inputContext: "AFTER_POST_EXERCISE_RESET" },
+      {
+        calendarDate: "2026-11-20",
+        timestamp: "2026-11-20T17:41:00.0",
+        score: 48,
+        inputContext: "AFTER_POST_EXERCISE_RESET",
+      },
       { calendarDate: "2026-11-20", timestamp: "2026-11-20T06:12:00.0", score: 71, inputContext: "AFTER_WAKEUP_RESET" },
       { calendarDate: "2026-11-19", timestamp: "2026-11-19T12:00:00.0", score: 66, inputContext: "AFTER_NAP" },
-      { calendarDate: "2026-11-19", timestamp: "2026-11-19T15:00:00.0", score: 60, inputContext: "AFTER_POST_EXERCISE_RESET" },
-      { calendarDate: "2026-11-18", timestamp: "2026-11-18T06:00:00.0", score: null, inputContext: "AFTER_WAKEUP_RESET" },
+      {
+        calendarDate: "2026-11-19",
+        timestamp: "2026-11-19T15:00:00.0",
+        score: 60,
+        inputContext: "AFTER_POST_EXERCISE_RESET",
+      },
+      {
+        calendarDate: "2026-11-18",
+        timestamp: "2026-11-18T06:00:00.0",
+        score: null,
+        inputContext: "AFTER_WAKEUP_RESET",
+      },
     ];
     expect(mapTrainingReadiness(entries)).toEqual([
       { metric: "readiness_score", day: "2026-11-20", value: 71 },
@@ -164,7 +216,9 @@ describe("Garmin metricFields", () => {
 });
 
 /** A fake connectapi client that records what was asked. */
-function fakeApi(answer: (path: string, query?: QueryParams) => unknown): ProviderApi & { calls: Array<{ path: string; query?: QueryParams }> } {
+function fakeApi(
+  answer: (path: string, query?: QueryParams) => unknown,
+): ProviderApi & { calls: Array<{ path: string; query?: QueryParams }> } {
   const calls: Array<{ path: string; query?: QueryParams }> = [];
   return {
     baseUrl: "https://connectapi.garmin.com",
@@ -181,7 +235,12 @@ function fakeApi(answer: (path: string, query?: QueryParams) => unknown): Provid
 
 describe("Garmin collections page one day at a time", () => {
   const collection = (id: string) => garmin.collections.find((c) => c.id === id)!;
-  const range = { startDay: "2026-11-18", endDay: "2026-11-20", start: new Date("2026-11-18T00:00:00Z"), end: new Date("2026-11-20T23:59:59.999Z") };
+  const range = {
+    startDay: "2026-11-18",
+    endDay: "2026-11-20",
+    start: new Date("2026-11-18T00:00:00Z"),
+    end: new Date("2026-11-20T23:59:59.999Z"),
+  };
 
   async function walk(id: string, api: ProviderApi) {
     const pages = [];
@@ -196,32 +255,60 @@ describe("Garmin collections page one day at a time", () => {
 
   it("sleep: looks up the displayName once and asks dailySleepData for each day", async () => {
     const api = fakeApi((path, query) =>
-      path === "/userprofile-service/socialProfile" ? { displayName: "a1b2 c3", profileId: 81234567 } : { dailySleepDTO: { calendarDate: query?.date } },
+      path === "/userprofile-service/socialProfile"
+        ? { displayName: "a1b2 c3", profileId: 81234567 }
+        : { dailySleepDTO: { calendarDate: query?.date } },
     );
     const pages = await walk("sleep", api);
     expect(pages).toHaveLength(3);
     expect(api.calls).toEqual([
       { path: "/userprofile-service/socialProfile", query: undefined },
-      { path: "/wellness-service/wellness/dailySleepData/a1b2%20c3", query: { date: "2026-11-18", nonSleepBufferMinutes: "60" } },
-      { path: "/wellness-service/wellness/dailySleepData/a1b2%20c3", query: { date: "2026-11-19", nonSleepBufferMinutes: "60" } },
-      { path: "/wellness-service/wellness/dailySleepData/a1b2%20c3", query: { date: "2026-11-20", nonSleepBufferMinutes: "60" } },
+      {
+        path: "/wellness-service/wellness/dailySleepData/a1b2%20c3",
+        query: { date: "2026-11-18", nonSleepBufferMinutes: "60" },
+      },
+      {
+        path: "/wellness-service/wellness/dailySleepData/a1b2%20c3",
+        query: { date: "2026-11-19", nonSleepBufferMinutes: "60" },
+      },
+      {
+        path: "/wellness-service/wellness/dailySleepData/a1b2%20c3",
+        query: { date: "2026-11-20", nonSleepBufferMinutes: "60" },
+      },
     ]);
   });
 
   it("hrv: a 204 (no body) is a day without items; readiness lists are kept whole", async () => {
-    const hrvApi = fakeApi((path) => (path.endsWith("2026-11-19") ? undefined : { hrvSummary: { calendarDate: path.slice(-10), lastNightAvg: 40 } }));
+    const hrvApi = fakeApi((path) =>
+      path.endsWith("2026-11-19") ? undefined : { hrvSummary: { calendarDate: path.slice(-10), lastNightAvg: 40 } },
+    );
     const hrvPages = await walk("hrv", hrvApi);
     expect(hrvPages.map((p) => p.items.length)).toEqual([1, 0, 1]);
-    expect(hrvApi.calls.map((c) => c.path)).toEqual(["/hrv-service/hrv/2026-11-18", "/hrv-service/hrv/2026-11-19", "/hrv-service/hrv/2026-11-20"]);
+    expect(hrvApi.calls.map((c) => c.path)).toEqual([
+      "/hrv-service/hrv/2026-11-18",
+      "/hrv-service/hrv/2026-11-19",
+      "/hrv-service/hrv/2026-11-20",
+    ]);
 
-    const readinessApi = fakeApi(() => [{ calendarDate: "2026-11-18", score: 70 }, { calendarDate: "2026-11-18", score: 50 }]);
+    const readinessApi = fakeApi(() => [
+      { calendarDate: "2026-11-18", score: 70 },
+      { calendarDate: "2026-11-18", score: 50 },
+    ]);
     const readinessPages = await walk("training_readiness", readinessApi);
     expect(readinessPages.flatMap((p) => p.items)).toHaveLength(6);
-    await expect(collection("training_readiness").fetchPage(fakeApi(() => ({ score: 1 })), range, undefined)).rejects.toBeInstanceOf(ProviderPayloadError);
+    await expect(
+      collection("training_readiness").fetchPage(
+        fakeApi(() => ({ score: 1 })),
+        range,
+        undefined,
+      ),
+    ).rejects.toBeInstanceOf(ProviderPayloadError);
   });
 
   it("daily summary: names the displayName in the path and the day in calendarDate", async () => {
-    const api = fakeApi((path, query) => (path.startsWith("/userprofile") ? { displayName: "runner" } : { calendarDate: query?.calendarDate }));
+    const api = fakeApi((path, query) =>
+      path.startsWith("/userprofile") ? { displayName: "runner" } : { calendarDate: query?.calendarDate },
+    );
     await walk("daily_summary", api);
     expect(api.calls.slice(1).map((c) => [c.path, c.query?.calendarDate])).toEqual([
       ["/usersummary-service/usersummary/daily/runner", "2026-11-18"],
@@ -245,12 +332,26 @@ function scripted(script: Script) {
     requests.push({ url, init: init ?? {} });
     return script(url, init ?? {});
   }) as typeof fetch;
-  const session = createGarminSession({ consumer: async () => ({ key: "ck", secret: "cs" }), fetch: fetchImpl, now: () => new Date("2026-11-20T08:00:00Z") });
+  const session = createGarminSession({
+    consumer: async () => ({ key: "ck", secret: "cs" }),
+    fetch: fetchImpl,
+    now: () => new Date("2026-11-20T08:00:00Z"),
+  });
   return { session, requests };
 }
 
 const verdict = (status: number, type: string, extra: Record<string, unknown> = {}) =>
-  Response.json({ serviceURL: null, serviceTicketId: null, responseStatus: { type, message: "", httpStatus: "X" }, customerMfaInfo: null, authType: "CAS", ...extra }, { status });
+  Response.json(
+    {
+      serviceURL: null,
+      serviceTicketId: null,
+      responseStatus: { type, message: "", httpStatus: "X" },
+      customerMfaInfo: null,
+      authType: "CAS",
+      ...extra,
+    },
+    { status },
+  );
 
 function garminScript(loginAnswer: () => Response): Script {
   return (url) => {
@@ -258,21 +359,34 @@ function garminScript(loginAnswer: () => Response): Script {
       return new Response("<html></html>", { headers: { "set-cookie": "SESSIONID=abc; Path=/; HttpOnly" } });
     }
     if (url.pathname === "/mobile/api/login") return loginAnswer();
-    if (url.pathname === "/mobile/api/mfa/verifyCode") return verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" });
+    if (url.pathname === "/mobile/api/mfa/verifyCode")
+      return verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" });
     if (url.pathname === "/oauth-service/oauth/preauthorized") {
-      return new Response("oauth_token=ot&oauth_token_secret=ots&mfa_token=mt&mfa_expiration_timestamp=2027-11-20%2008:00:00.000");
+      return new Response(
+        "oauth_token=ot&oauth_token_secret=ots&mfa_token=mt&mfa_expiration_timestamp=2027-11-20%2008:00:00.000",
+      );
     }
     if (url.pathname === "/oauth-service/oauth/exchange/user/2.0") {
-      return Response.json({ access_token: "at", refresh_token: "rt", expires_in: 90_000, refresh_token_expires_in: 2_591_999, scope: "CONNECT_READ CONNECT_WRITE", token_type: "Bearer" });
+      return Response.json({
+        access_token: "at",
+        refresh_token: "rt",
+        expires_in: 90_000,
+        refresh_token_expires_in: 2_591_999,
+        scope: "CONNECT_READ CONNECT_WRITE",
+        token_type: "Bearer",
+      });
     }
-    if (url.pathname === "/userprofile-service/socialProfile") return Response.json({ displayName: "runner", profileId: 81234567 });
+    if (url.pathname === "/userprofile-service/socialProfile")
+      return Response.json({ displayName: "runner", profileId: 81234567 });
     return new Response("not found", { status: 404 });
   };
 }
 
 describe("Garmin sign-in (garth-style)", () => {
   it("signs in, buys the OAuth1 pair with the ticket, exchanges it for bearer tokens and keeps the pair", async () => {
-    const { session, requests } = scripted(garminScript(() => verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" })));
+    const { session, requests } = scripted(
+      garminScript(() => verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" })),
+    );
     const result = await session.login(ENDPOINTS, "me@example.com", PASSWORD);
     expect(result).toEqual({
       kind: "connected",
@@ -283,31 +397,54 @@ describe("Garmin sign-in (garth-style)", () => {
         scopes: ["CONNECT_READ", "CONNECT_WRITE"],
         providerUserId: "81234567",
       },
-      sessionSecrets: { oauthToken: "ot", oauthTokenSecret: "ots", displayName: "runner", mfaToken: "mt", mfaExpirationTimestamp: "2027-11-20 08:00:00.000" },
+      sessionSecrets: {
+        oauthToken: "ot",
+        oauthTokenSecret: "ots",
+        displayName: "runner",
+        mfaToken: "mt",
+        mfaExpirationTimestamp: "2027-11-20 08:00:00.000",
+      },
     });
     const [page, loginRequest, preauth, exchange] = requests;
     expect(page!.url.searchParams.get("clientId")).toBe("GCM_ANDROID_DARK");
     expect(loginRequest!.url.searchParams.get("service")).toBe("https://mobile.integration.garmin.com/gcm/android");
     expect((loginRequest!.init.headers as Record<string, string>).cookie).toBe("SESSIONID=abc");
-    expect(JSON.parse(String(loginRequest!.init.body))).toEqual({ username: "me@example.com", password: PASSWORD, rememberMe: false, captchaToken: "" });
+    expect(JSON.parse(String(loginRequest!.init.body))).toEqual({
+      username: "me@example.com",
+      password: PASSWORD,
+      rememberMe: false,
+      captchaToken: "",
+    });
     expect(preauth!.url.searchParams.get("ticket")).toBe("ST-1-abc-sso");
-    expect((preauth!.init.headers as Record<string, string>).authorization).toMatch(/^OAuth .*oauth_consumer_key="ck".*oauth_signature_method="HMAC-SHA1"/);
+    expect((preauth!.init.headers as Record<string, string>).authorization).toMatch(
+      /^OAuth .*oauth_consumer_key="ck".*oauth_signature_method="HMAC-SHA1"/,
+    );
     expect((exchange!.init.headers as Record<string, string>).authorization).toMatch(/oauth_token="ot"/);
     expect(new URLSearchParams(String(exchange!.init.body)).get("mfa_token")).toBe("mt");
     expect(new URLSearchParams(String(exchange!.init.body)).get("audience")).toBe("GARMIN_CONNECT_MOBILE_ANDROID_DI");
     // The password only ever went to the login API.
-    expect(requests.filter((r) => String(r.init.body ?? "").includes(PASSWORD) || r.url.href.includes(PASSWORD))).toEqual([loginRequest]);
+    expect(
+      requests.filter((r) => String(r.init.body ?? "").includes(PASSWORD) || r.url.href.includes(PASSWORD)),
+    ).toEqual([loginRequest]);
   });
 
   it("MFA: the context carries the SSO cookies, never the password; the code finishes the sign-in", async () => {
-    const { session, requests } = scripted(garminScript(() => verdict(200, "MFA_REQUIRED", { customerMfaInfo: { mfaLastMethodUsed: "email" } })));
+    const { session, requests } = scripted(
+      garminScript(() => verdict(200, "MFA_REQUIRED", { customerMfaInfo: { mfaLastMethodUsed: "email" } })),
+    );
     const started = await session.login(ENDPOINTS, "me@example.com", PASSWORD);
     expect(started).toEqual({ kind: "mfa_required", context: { cookies: "SESSIONID=abc", mfaMethod: "email" } });
     expect(JSON.stringify(started)).not.toContain(PASSWORD);
     const done = await session.verifyMfa(ENDPOINTS, { cookies: "SESSIONID=abc", mfaMethod: "email" }, "123456");
     expect(done.kind).toBe("connected");
     const verify = requests.find((r) => r.url.pathname === "/mobile/api/mfa/verifyCode")!;
-    expect(JSON.parse(String(verify.init.body))).toEqual({ mfaMethod: "email", mfaVerificationCode: "123456", rememberMyBrowser: false, reconsentList: [], mfaSetup: false });
+    expect(JSON.parse(String(verify.init.body))).toEqual({
+      mfaMethod: "email",
+      mfaVerificationCode: "123456",
+      rememberMyBrowser: false,
+      reconsentList: [],
+      mfaSetup: false,
+    });
   });
 
   it("classifies Garmin's refusals without echoing the password", async () => {
@@ -320,9 +457,13 @@ describe("Garmin sign-in (garth-style)", () => {
     };
     expect(await attempt(() => verdict(401, "INVALID_USERNAME_PASSWORD"))).toBeInstanceOf(SessionCredentialsError);
     expect(await attempt(() => verdict(423, "ACCOUNT_LOCKED"))).toBeInstanceOf(SessionAccountLockedError);
-    expect(await attempt(() => new Response("", { status: 429, headers: { "retry-after": "30" } }))).toBeInstanceOf(ProviderRateLimitError);
+    expect(await attempt(() => new Response("", { status: 429, headers: { "retry-after": "30" } }))).toBeInstanceOf(
+      ProviderRateLimitError,
+    );
     expect(await attempt(() => new Response("<html>Cloudflare</html>", { status: 503 }))).toBeInstanceOf(ProviderError);
-    expect(await attempt(() => verdict(400, `WEIRD ${PASSWORD}`))).toMatchObject({ message: "Garmin sign-in failed (unknown answer)" });
+    expect(await attempt(() => verdict(400, `WEIRD ${PASSWORD}`))).toMatchObject({
+      message: "Garmin sign-in failed (unknown answer)",
+    });
 
     const unreachable = createGarminSession({
       consumer: async () => ({ key: "ck", secret: "cs" }),
@@ -337,14 +478,14 @@ describe("Garmin sign-in (garth-style)", () => {
 
   it("maps MFA refusals: a wrong code can be retried, an expired one cannot", async () => {
     const withVerdict = (type: string) =>
-      scripted((url) => (url.pathname === "/mobile/api/mfa/verifyCode" ? verdict(400, type) : new Response("", { status: 404 }))).session.verifyMfa(
-        ENDPOINTS,
-        { cookies: "SESSIONID=abc", mfaMethod: "email" },
-        "000000",
-      );
+      scripted((url) =>
+        url.pathname === "/mobile/api/mfa/verifyCode" ? verdict(400, type) : new Response("", { status: 404 }),
+      ).session.verifyMfa(ENDPOINTS, { cookies: "SESSIONID=abc", mfaMethod: "email" }, "000000");
     await expect(withVerdict("INVALID_MFA_CODE")).rejects.toBeInstanceOf(SessionMfaCodeError);
     await expect(withVerdict("MFA_CODE_EXPIRED")).rejects.toBeInstanceOf(SessionMfaExpiredError);
-    await expect(scripted(() => verdict(200, "SUCCESSFUL")).session.verifyMfa(ENDPOINTS, { mfaMethod: "email" }, "1")).rejects.toBeInstanceOf(SessionMfaExpiredError);
+    await expect(
+      scripted(() => verdict(200, "SUCCESSFUL")).session.verifyMfa(ENDPOINTS, { mfaMethod: "email" }, "1"),
+    ).rejects.toBeInstanceOf(SessionMfaExpiredError);
   });
 
   it("renews by repeating the exchange with the kept OAuth1 pair", async () => {

@@ -1,9 +1,20 @@
 import crypto from "node:crypto";
 import OAuth from "oauth-1.0a";
 import { z } from "zod";
-import { ProviderAuthError, ProviderError, ProviderPayloadError, ProviderRateLimitError, retryAfterFromHeaders } from "./errors";
+import {
+  ProviderAuthError,
+  ProviderError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+  retryAfterFromHeaders,
+} from "./errors";
 import { isDay, num, samples, shiftDay } from "./paging";
-import { SessionAccountLockedError, SessionCredentialsError, SessionMfaCodeError, SessionMfaExpiredError } from "./session-errors";
+import {
+  SessionAccountLockedError,
+  SessionCredentialsError,
+  SessionMfaCodeError,
+  SessionMfaExpiredError,
+} from "./session-errors";
 import type {
   Collection,
   MetricSample,
@@ -117,9 +128,14 @@ async function readJson(response: Response): Promise<unknown> {
 
 function failUnlessOk(response: Response, what: string): void {
   if (response.status === 429) {
-    throw new ProviderRateLimitError(`${PROVIDER_NAME} rate limit reached`, retryAfterFromHeaders(response.headers), 429);
+    throw new ProviderRateLimitError(
+      `${PROVIDER_NAME} rate limit reached`,
+      retryAfterFromHeaders(response.headers),
+      429,
+    );
   }
-  if (!response.ok) throw new ProviderError(`${PROVIDER_NAME} ${what} failed (HTTP ${response.status})`, response.status);
+  if (!response.ok)
+    throw new ProviderError(`${PROVIDER_NAME} ${what} failed (HTTP ${response.status})`, response.status);
 }
 
 function oauth1(consumer: OAuth1Consumer): OAuth {
@@ -206,7 +222,12 @@ interface OAuth1Pair {
   mfaExpirationTimestamp?: string;
 }
 
-async function preauthorize(endpoints: SessionEndpoints, consumer: OAuth1Consumer, ticket: string, fetchImpl: typeof fetch): Promise<OAuth1Pair> {
+async function preauthorize(
+  endpoints: SessionEndpoints,
+  consumer: OAuth1Consumer,
+  ticket: string,
+  fetchImpl: typeof fetch,
+): Promise<OAuth1Pair> {
   const url = `${endpoints.api}/oauth-service/oauth/preauthorized?${new URLSearchParams({
     ticket,
     "login-url": GARMIN_SSO_SERVICE,
@@ -216,13 +237,17 @@ async function preauthorize(endpoints: SessionEndpoints, consumer: OAuth1Consume
   const header = signer.toHeader(signer.authorize({ url, method: "GET" }));
   const response = await send(url, { method: "GET", headers: { authorization: header.Authorization } }, fetchImpl);
   if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(`${PROVIDER_NAME} refused the sign-in ticket (HTTP ${response.status})`, response.status);
+    throw new ProviderAuthError(
+      `${PROVIDER_NAME} refused the sign-in ticket (HTTP ${response.status})`,
+      response.status,
+    );
   }
   failUnlessOk(response, "session setup");
   const form = new URLSearchParams(await response.text());
   const oauthToken = form.get("oauth_token");
   const oauthTokenSecret = form.get("oauth_token_secret");
-  if (!oauthToken || !oauthTokenSecret) throw new ProviderPayloadError(`${PROVIDER_NAME} session setup sent no OAuth1 token`);
+  if (!oauthToken || !oauthTokenSecret)
+    throw new ProviderPayloadError(`${PROVIDER_NAME} session setup sent no OAuth1 token`);
   return {
     oauthToken,
     oauthTokenSecret,
@@ -252,17 +277,25 @@ async function exchange(
     url,
     {
       method: "POST",
-      headers: { authorization: header.Authorization, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      headers: {
+        authorization: header.Authorization,
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
       body: new URLSearchParams(data).toString(),
     },
     fetchImpl,
   );
   if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(`${PROVIDER_NAME} no longer accepts this session (HTTP ${response.status})`, response.status);
+    throw new ProviderAuthError(
+      `${PROVIDER_NAME} no longer accepts this session (HTTP ${response.status})`,
+      response.status,
+    );
   }
   failUnlessOk(response, "token exchange");
   const parsed = exchangeAnswer.safeParse(await readJson(response));
-  if (!parsed.success) throw new ProviderPayloadError(`${PROVIDER_NAME} token exchange answered in an unexpected shape`);
+  if (!parsed.success)
+    throw new ProviderPayloadError(`${PROVIDER_NAME} token exchange answered in an unexpected shape`);
   const t = parsed.data;
   return {
     accessToken: t.access_token,
@@ -277,14 +310,21 @@ const socialProfile = z.object({
   profileId: z.union([z.number(), z.string()]).nullish(),
 });
 
-async function fetchProfile(endpoints: SessionEndpoints, accessToken: string, fetchImpl: typeof fetch): Promise<z.infer<typeof socialProfile>> {
+async function fetchProfile(
+  endpoints: SessionEndpoints,
+  accessToken: string,
+  fetchImpl: typeof fetch,
+): Promise<z.infer<typeof socialProfile>> {
   const response = await send(
     `${endpoints.api}/userprofile-service/socialProfile`,
     { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } },
     fetchImpl,
   );
   if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(`${PROVIDER_NAME} rejected the new access token (HTTP ${response.status})`, response.status);
+    throw new ProviderAuthError(
+      `${PROVIDER_NAME} rejected the new access token (HTTP ${response.status})`,
+      response.status,
+    );
   }
   failUnlessOk(response, "profile lookup");
   const parsed = socialProfile.safeParse(await readJson(response));
@@ -325,19 +365,32 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
     async login(endpoints, email, password): Promise<SessionLoginResult | SessionMfaRequired> {
       const jar = new CookieJar();
       // The sign-in page sets the SSO session cookies the login API expects.
-      const page = await send(`${endpoints.sso}/mobile/sso/en/sign-in?${new URLSearchParams({ clientId: SSO_CLIENT_ID })}`, { method: "GET" }, fetchImpl);
+      const page = await send(
+        `${endpoints.sso}/mobile/sso/en/sign-in?${new URLSearchParams({ clientId: SSO_CLIENT_ID })}`,
+        { method: "GET" },
+        fetchImpl,
+      );
       jar.absorb(page);
       failUnlessOk(page, "sign-in page");
       await page.body?.cancel();
 
-      const answer = await ssoPost(endpoints, "/mobile/api/login", { username: email, password, rememberMe: false, captchaToken: "" }, jar, fetchImpl);
+      const answer = await ssoPost(
+        endpoints,
+        "/mobile/api/login",
+        { username: email, password, rememberMe: false, captchaToken: "" },
+        jar,
+        fetchImpl,
+      );
       const type = answer.responseStatus!.type;
       switch (type) {
         case "SUCCESSFUL":
           return finish(endpoints, ticketOf(answer));
         case "MFA_REQUIRED":
           // Only the SSO cookies and the method travel on; never the email or password.
-          return { kind: "mfa_required", context: { cookies: jar.toString(), mfaMethod: answer.customerMfaInfo?.mfaLastMethodUsed || "email" } };
+          return {
+            kind: "mfa_required",
+            context: { cookies: jar.toString(), mfaMethod: answer.customerMfaInfo?.mfaLastMethodUsed || "email" },
+          };
         case "INVALID_USERNAME_PASSWORD":
           throw new SessionCredentialsError(PROVIDER_NAME);
         case "ACCOUNT_LOCKED":
@@ -353,7 +406,13 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       const answer = await ssoPost(
         endpoints,
         "/mobile/api/mfa/verifyCode",
-        { mfaMethod: context.mfaMethod || "email", mfaVerificationCode: code, rememberMyBrowser: false, reconsentList: [], mfaSetup: false },
+        {
+          mfaMethod: context.mfaMethod || "email",
+          mfaVerificationCode: code,
+          rememberMyBrowser: false,
+          reconsentList: [],
+          mfaSetup: false,
+        },
         jar,
         fetchImpl,
       );
@@ -378,7 +437,14 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       const { oauthToken, oauthTokenSecret, mfaToken } = sessionSecrets;
       if (!oauthToken || !oauthTokenSecret) throw new ProviderAuthError(`${PROVIDER_NAME} session cannot be renewed`);
       const consumer = await options.consumer();
-      const tokens = await exchange(endpoints, consumer, { oauthToken, oauthTokenSecret, mfaToken }, {}, fetchImpl, now);
+      const tokens = await exchange(
+        endpoints,
+        consumer,
+        { oauthToken, oauthTokenSecret, mfaToken },
+        {},
+        fetchImpl,
+        now,
+      );
       return { kind: "connected", tokens, sessionSecrets };
     },
   };
@@ -449,7 +515,9 @@ function stressLevel(value: unknown): number | undefined {
 export function mapDailySummary(d: GarminDailySummary): MetricSample[] {
   if (!isDay(d.calendarDate)) return [];
   const activeParts = [num(d.activeSeconds), num(d.highlyActiveSeconds)];
-  const activeTime = activeParts.every((p) => p === undefined) ? undefined : activeParts.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const activeTime = activeParts.every((p) => p === undefined)
+    ? undefined
+    : activeParts.reduce<number>((a, b) => a + (b ?? 0), 0);
   return samples(d.calendarDate, [
     ["steps", num(d.totalSteps)],
     ["resting_heart_rate", num(d.restingHeartRate)],
@@ -478,7 +546,10 @@ export function mapSleep(payload: GarminSleepData): MetricSample[] {
     ["rem_sleep", num(s.remSleepSeconds)],
     ["awake_time", num(s.awakeSleepSeconds)],
     // The GMT timestamps are epoch milliseconds.
-    ["time_in_bed", start !== undefined && end !== undefined && end > start ? Math.round((end - start) / 1000) : undefined],
+    [
+      "time_in_bed",
+      start !== undefined && end !== undefined && end > start ? Math.round((end - start) / 1000) : undefined,
+    ],
     ["sleep_score", num(s.sleepScores?.overall?.value)],
     ["spo2", num(s.averageSpO2Value)],
     ["respiratory_rate", num(s.averageRespirationValue)],
@@ -560,7 +631,8 @@ function perDay<T>(
   };
 }
 
-const isObject = (body: unknown): body is Record<string, unknown> => typeof body === "object" && body !== null && !Array.isArray(body);
+const isObject = (body: unknown): body is Record<string, unknown> =>
+  typeof body === "object" && body !== null && !Array.isArray(body);
 
 function objectItems<T>(body: unknown): T[] {
   if (body === undefined || body === null || body === "") return [];

@@ -18,14 +18,23 @@ describe("Oura provider module", () => {
     expect(oura.clientAuthentication).toBe("client_secret_post");
     expect(oura.scopeSeparator).toBe(" ");
     expect(oura.refreshTokens).toBe("single-use");
-    expect(oura.scopes).toEqual(expect.arrayContaining(["daily", "heartrate", "workout", "session", "spo2Daily", "personal", "email"]));
-    expect(oura.collections.map((c) => c.id)).toEqual(["daily_sleep", "sleep", "daily_readiness", "daily_activity", "daily_spo2", "heartrate"]);
+    expect(oura.scopes).toEqual(
+      expect.arrayContaining(["daily", "heartrate", "workout", "session", "spo2Daily", "personal", "email"]),
+    );
+    expect(oura.collections.map((c) => c.id)).toEqual([
+      "daily_sleep",
+      "sleep",
+      "daily_readiness",
+      "daily_activity",
+      "daily_spo2",
+      "heartrate",
+    ]);
   });
 
   it("maps daily_sleep to the sleep score", () => {
-    expect(mapAll("daily_sleep", [{ id: "a", day: "2026-11-20", score: 84, timestamp: "2026-11-20T00:00:00+01:00" }])).toEqual([
-      { metric: "sleep_score", day: "2026-11-20", value: 84 },
-    ]);
+    expect(
+      mapAll("daily_sleep", [{ id: "a", day: "2026-11-20", score: 84, timestamp: "2026-11-20T00:00:00+01:00" }]),
+    ).toEqual([{ metric: "sleep_score", day: "2026-11-20", value: 84 }]);
   });
 
   it("maps the night's main sleep period to every sleep and heart metric of the help page", () => {
@@ -107,11 +116,23 @@ describe("Oura provider module", () => {
         },
       ]),
     );
-    expect(samples).toEqual({ steps: 9_812, active_calories: 512, total_calories: 2_490, active_time: 11_400, activity_score: 88 });
+    expect(samples).toEqual({
+      steps: 9_812,
+      active_calories: 512,
+      total_calories: 2_490,
+      active_time: 11_400,
+      activity_score: 88,
+    });
   });
 
   it("maps SpO2 and the breathing disturbance index", () => {
-    expect(byMetric(mapAll("daily_spo2", [{ id: "o", day: "2026-11-20", spo2_percentage: { average: 96.4 }, breathing_disturbance_index: 3 }]))).toEqual({
+    expect(
+      byMetric(
+        mapAll("daily_spo2", [
+          { id: "o", day: "2026-11-20", spo2_percentage: { average: 96.4 }, breathing_disturbance_index: 3 },
+        ]),
+      ),
+    ).toEqual({
       spo2: 96.4,
       breathing_disturbance_index: 3,
     });
@@ -170,7 +191,9 @@ describe("Oura provider module", () => {
       baseUrl: "http://x",
       async get(path: string, query: Record<string, unknown> = {}) {
         calls.push({ path, query });
-        return query.next_token ? { data: [{ id: "2" }], next_token: null } : { data: [{ id: "1" }], next_token: "abc" };
+        return query.next_token
+          ? { data: [{ id: "2" }], next_token: null }
+          : { data: [{ id: "1" }], next_token: "abc" };
       },
       post: async () => ({}),
     };
@@ -180,8 +203,13 @@ describe("Oura provider module", () => {
     expect(first.nextCursor).toBe("abc");
     const second = await c.fetchPage(api, range, "abc");
     expect(second.nextCursor).toBeNull();
-    expect(calls[0]).toEqual({ path: "/v2/usercollection/daily_sleep", query: { start_date: "2026-10-21", end_date: "2026-11-21", next_token: undefined } });
+    expect(calls[0]).toEqual({
+      path: "/v2/usercollection/daily_sleep",
+      query: { start_date: "2026-10-21", end_date: "2026-11-21", next_token: undefined },
+    });
     expect(calls[1]!.query.next_token).toBe("abc");
-    await expect(c.fetchPage({ ...api, get: async () => ({ items: [] }) }, range, undefined)).rejects.toThrow(/no "data" array/);
+    await expect(c.fetchPage({ ...api, get: async () => ({ items: [] }) }, range, undefined)).rejects.toThrow(
+      /no "data" array/,
+    );
   });
 });

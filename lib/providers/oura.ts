@@ -62,7 +62,10 @@ function fetchDailyPage<T>(id: string): Collection<T>["fetchPage"] {
   };
 }
 
-function dailyCollection<T extends OuraDoc>(id: string, map: (doc: T, ctx: MappingContext) => MetricSample[]): Collection<T> {
+function dailyCollection<T extends OuraDoc>(
+  id: string,
+  map: (doc: T, ctx: MappingContext) => MetricSample[],
+): Collection<T> {
   return {
     id,
     fetchPage: fetchDailyPage<T>(id),
@@ -146,7 +149,11 @@ const heartRate: Collection<OuraHeartRateSample> = {
       next_token: token || undefined,
     });
     const page = readEnvelope<OuraHeartRateSample>("Oura", body, "data", "next_token");
-    const nextCursor = page.nextCursor ? `${windowStart}|${page.nextCursor}` : windowEnd < last ? `${windowEnd}|` : null;
+    const nextCursor = page.nextCursor
+      ? `${windowStart}|${page.nextCursor}`
+      : windowEnd < last
+        ? `${windowEnd}|`
+        : null;
     return { items: page.items, nextCursor };
   },
   map: () => [],
@@ -171,18 +178,24 @@ const heartRate: Collection<OuraHeartRateSample> = {
 };
 
 const collections: Collection<any>[] = [
-  dailyCollection<OuraDoc & { score?: number | null }>("daily_sleep", (d) => samples(d.day!, [["sleep_score", num(d.score)]])),
+  dailyCollection<OuraDoc & { score?: number | null }>("daily_sleep", (d) =>
+    samples(d.day!, [["sleep_score", num(d.score)]]),
+  ),
   sleepPeriods,
-  dailyCollection<OuraDoc & { score?: number | null; temperature_deviation?: number | null; contributors?: Record<string, number | null> }>(
-    "daily_readiness",
-    (d) =>
-      samples(d.day!, [
-        ["readiness_score", num(d.score)],
-        ["hrv_balance_score", num(d.contributors?.hrv_balance)],
-        ["resting_heart_rate_score", num(d.contributors?.resting_heart_rate)],
-        ["recovery_index_score", num(d.contributors?.recovery_index)],
-        ["temperature_deviation", num(d.temperature_deviation)],
-      ]),
+  dailyCollection<
+    OuraDoc & {
+      score?: number | null;
+      temperature_deviation?: number | null;
+      contributors?: Record<string, number | null>;
+    }
+  >("daily_readiness", (d) =>
+    samples(d.day!, [
+      ["readiness_score", num(d.score)],
+      ["hrv_balance_score", num(d.contributors?.hrv_balance)],
+      ["resting_heart_rate_score", num(d.contributors?.resting_heart_rate)],
+      ["recovery_index_score", num(d.contributors?.recovery_index)],
+      ["temperature_deviation", num(d.temperature_deviation)],
+    ]),
   ),
   dailyCollection<
     OuraDoc & {
@@ -196,7 +209,9 @@ const collections: Collection<any>[] = [
     }
   >("daily_activity", (d) => {
     const parts = [d.high_activity_time, d.medium_activity_time, d.low_activity_time].map(num);
-    const activeTime = parts.every((p) => p === undefined) ? undefined : parts.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const activeTime = parts.every((p) => p === undefined)
+      ? undefined
+      : parts.reduce<number>((a, b) => a + (b ?? 0), 0);
     return samples(d.day!, [
       ["steps", num(d.steps)],
       ["active_calories", num(d.active_calories)],
@@ -205,13 +220,13 @@ const collections: Collection<any>[] = [
       ["activity_score", num(d.score)],
     ]);
   }),
-  dailyCollection<OuraDoc & { spo2_percentage?: { average?: number | null } | null; breathing_disturbance_index?: number | null }>(
-    "daily_spo2",
-    (d) =>
-      samples(d.day!, [
-        ["spo2", num(d.spo2_percentage?.average)],
-        ["breathing_disturbance_index", num(d.breathing_disturbance_index)],
-      ]),
+  dailyCollection<
+    OuraDoc & { spo2_percentage?: { average?: number | null } | null; breathing_disturbance_index?: number | null }
+  >("daily_spo2", (d) =>
+    samples(d.day!, [
+      ["spo2", num(d.spo2_percentage?.average)],
+      ["breathing_disturbance_index", num(d.breathing_disturbance_index)],
+    ]),
   ),
   // Last: it needs the UTC offset the daily documents above taught the context.
   heartRate,

@@ -30,7 +30,9 @@ export function num(value: unknown): number | undefined {
 
 /** Builds samples from `[metric, value]` pairs, dropping the ones without a value. */
 export function samples(day: string, pairs: Array<[MetricName, number | undefined]>): MetricSample[] {
-  return pairs.filter((p): p is [MetricName, number] => p[1] !== undefined).map(([metric, value]) => ({ metric, day, value }));
+  return pairs
+    .filter((p): p is [MetricName, number] => p[1] !== undefined)
+    .map(([metric, value]) => ({ metric, day, value }));
 }
 
 /** `YYYY-MM-DD` check for provider-reported days. */

@@ -38,7 +38,10 @@ describe("provider runtime", () => {
     process.env.OURA_CLIENT_SECRET = "real-secret";
     const runtime = resolveProvider("oura")!;
     expect(runtime).toMatchObject({ mode: "live", clientId: "real-id", clientSecret: "real-secret" });
-    expect(runtime.endpoints).toMatchObject({ authorization: "https://cloud.ouraring.com/oauth/authorize", token: "https://api.ouraring.com/oauth/token" });
+    expect(runtime.endpoints).toMatchObject({
+      authorization: "https://cloud.ouraring.com/oauth/authorize",
+      token: "https://api.ouraring.com/oauth/token",
+    });
     expect("redirectUri" in runtime && runtime.redirectUri).toBe("http://localhost:4000/api/v1/oauth/oura/callback");
   });
 

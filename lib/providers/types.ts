@@ -157,7 +157,11 @@ export interface SessionProvider extends ProviderCommon {
   kind: "session";
   endpoints: SessionEndpoints;
   session: {
-    login(endpoints: SessionEndpoints, email: string, password: string): Promise<SessionLoginResult | SessionMfaRequired>;
+    login(
+      endpoints: SessionEndpoints,
+      email: string,
+      password: string,
+    ): Promise<SessionLoginResult | SessionMfaRequired>;
     verifyMfa(endpoints: SessionEndpoints, context: Record<string, string>, code: string): Promise<SessionLoginResult>;
     refresh(endpoints: SessionEndpoints, sessionSecrets: Record<string, string>): Promise<SessionLoginResult>;
   };

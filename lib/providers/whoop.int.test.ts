@@ -77,7 +77,9 @@ describe("WHOOP over HTTP against its sandbox", () => {
   it("connects, stores encrypted tokens, and backfills 30 days idempotently", async () => {
     const { userId, connection } = await connectWhoop();
     expect(connection).toMatchObject({ provider: "whoop", status: "active", providerUserId: "10129" });
-    expect(connection.scopes).toEqual(expect.arrayContaining(["offline", "read:recovery", "read:cycles", "read:sleep"]));
+    expect(connection.scopes).toEqual(
+      expect.arrayContaining(["offline", "read:recovery", "read:cycles", "read:sleep"]),
+    );
     expect(connection.refreshToken).toEqual(expect.any(String));
     // WHOOP access tokens last an hour.
     const lifetime = connection.tokenExpiresAt!.getTime() - Date.now();
@@ -100,13 +102,27 @@ describe("WHOOP over HTTP against its sandbox", () => {
     // A recovery belongs to the morning of its sleep: every readiness day has that night's sleep.
     const sleepDays = new Set(await metricDays(userId, "time_in_bed"));
     expect(readiness.every((d) => sleepDays.has(d))).toBe(true);
-    for (const metric of ["sleep_score", "sleep_duration", "deep_sleep", "hrv_rmssd", "resting_heart_rate", "strain", "total_calories", "heart_rate_max", "wakeup_count", "skin_temperature"]) {
+    for (const metric of [
+      "sleep_score",
+      "sleep_duration",
+      "deep_sleep",
+      "hrv_rmssd",
+      "resting_heart_rate",
+      "strain",
+      "total_calories",
+      "heart_rate_max",
+      "wakeup_count",
+      "skin_temperature",
+    ]) {
       // Cycles are dated by the evening they start, so one day of the range may have none.
       expect((await metricDays(userId, metric)).length, metric).toBeGreaterThanOrEqual(22);
     }
     // The days are the member's local days (America/Chicago), checked against the generator.
     const jordan = WHOOP_SANDBOX_ACCOUNTS.find((a) => a.id === "jordan")!;
-    const gen = createGenerator({ provider: "whoop", accountId: "jordan", historyDays: jordan.historyDays, timeZone: jordan.timeZone }, PINNED_NOW);
+    const gen = createGenerator(
+      { provider: "whoop", accountId: "jordan", historyDays: jordan.historyDays, timeZone: jordan.timeZone },
+      PINNED_NOW,
+    );
     const inBed = await db
       .select({ day: dailyMetrics.day, value: dailyMetrics.value })
       .from(dailyMetrics)
@@ -114,13 +130,19 @@ describe("WHOOP over HTTP against its sandbox", () => {
     expect(inBed.every((r) => gen.nightOf(r.day)?.timeInBed === r.value)).toBe(true);
 
     // Running the backfill again changes nothing.
-    const snapshot = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id);
+    const snapshot = await db
+      .select()
+      .from(dailyMetrics)
+      .where(eq(dailyMetrics.userId, userId))
+      .orderBy(dailyMetrics.id);
     const second = await startBackfill(connection.id, "whoop");
     await drainInProcessJobs();
     const [rerun] = await db.select().from(syncRuns).where(eq(syncRuns.id, second));
     expect(rerun).toMatchObject({ status: "succeeded", metricsWritten: 0 });
     expect(rerun!.recordsFetched).toBe(run!.recordsFetched);
-    expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id)).toEqual(snapshot);
+    expect(
+      await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id),
+    ).toEqual(snapshot);
   });
 
   it("refreshes with a rotating refresh token: the old one is refused, the new one stored encrypted", async () => {
@@ -138,7 +160,10 @@ describe("WHOOP over HTTP against its sandbox", () => {
 
     const reuse = await refreshAtSandbox(oldRefresh);
     expect(reuse.status).toBe(400);
-    expect(await reuse.json()).toEqual({ error: "invalid_grant", error_description: expect.stringMatching(/already been used/) });
+    expect(await reuse.json()).toEqual({
+      error: "invalid_grant",
+      error_description: expect.stringMatching(/already been used/),
+    });
 
     // The new access token works for a sync; the new refresh token refreshes again.
     const runId = await startBackfill(connection.id, "whoop");
@@ -154,7 +179,10 @@ describe("WHOOP over HTTP against its sandbox", () => {
     // Riley's strap takes ~30 hours to score a night. Pin "now" two hours after a recent night ends.
     const riley = WHOOP_SANDBOX_ACCOUNTS.find((a) => a.id === "riley")!;
     const base = new Date(Date.now() - 2 * 86_400_000);
-    const gen = createGenerator({ provider: "whoop", accountId: "riley", historyDays: riley.historyDays, timeZone: riley.timeZone }, base);
+    const gen = createGenerator(
+      { provider: "whoop", accountId: "riley", historyDays: riley.historyDays, timeZone: riley.timeZone },
+      base,
+    );
     let day = localDay(base, riley.timeZone);
     while (!gen.nightOf(day)) day = shiftDay(day, -1);
     const night = gen.nightOf(day)!;
@@ -178,7 +206,13 @@ describe("WHOOP over HTTP against its sandbox", () => {
       db
         .select({ metric: dailyMetrics.metric })
         .from(dailyMetrics)
-        .where(and(eq(dailyMetrics.userId, connection.userId), eq(dailyMetrics.day, day), sql`${dailyMetrics.metric} in ('time_in_bed', 'readiness_score')`));
+        .where(
+          and(
+            eq(dailyMetrics.userId, connection.userId),
+            eq(dailyMetrics.day, day),
+            sql`${dailyMetrics.metric} in ('time_in_bed', 'readiness_score')`,
+          ),
+        );
     expect(await nightMetrics()).toEqual([]);
 
     // 31 hours after the night ended, WHOOP has scored it. The poller starts at the oldest pending day.
@@ -202,7 +236,9 @@ describe("WHOOP over HTTP against its sandbox", () => {
       if (still) expect(still.state).toBe("UNSCORABLE");
     }
     // Cycles are never UNSCORABLE: every one that waited is gone.
-    expect(after.filter((a) => a.collection === "cycle" && waiting.some((p) => p.externalId === a.externalId))).toEqual([]);
+    expect(after.filter((a) => a.collection === "cycle" && waiting.some((p) => p.externalId === a.externalId))).toEqual(
+      [],
+    );
     if (!after.some((a) => a.externalId === night.id)) {
       expect((await nightMetrics()).map((m) => m.metric).sort()).toEqual(["readiness_score", "time_in_bed"]);
     }
@@ -214,12 +250,12 @@ describe("WHOOP over HTTP against its sandbox", () => {
     // One request a minute: a sync needs several pages, so it is refused part-way.
     process.env.SANDBOX_WHOOP_RATE_LIMIT = "1";
     const direct = await createSyncRun({ connectionId: connection.id, kind: "manual", range: rangeEndingToday(30) });
-    const error = await syncCollectionForRun(direct.id, "sleep").then(
-      () => syncCollectionForRun(direct.id, "recovery"),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await syncCollectionForRun(direct.id, "sleep")
+      .then(() => syncCollectionForRun(direct.id, "recovery"))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ProviderRateLimitError);
     const retryAfter = (error as ProviderRateLimitError).retryAfterSeconds;
     expect(retryAfter).toBeGreaterThanOrEqual(1);

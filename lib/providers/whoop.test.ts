@@ -75,7 +75,12 @@ const cycle = {
   score: { strain: 5.2951527, kilojoule: 8288.297, average_heart_rate: 68, max_heart_rate: 141 },
 };
 
-const RANGE = { startDay: "2026-11-01", endDay: "2026-11-30", start: new Date("2026-11-01T00:00:00Z"), end: new Date("2026-11-30T23:59:59.999Z") };
+const RANGE = {
+  startDay: "2026-11-01",
+  endDay: "2026-11-30",
+  start: new Date("2026-11-01T00:00:00Z"),
+  end: new Date("2026-11-30T23:59:59.999Z"),
+};
 
 /** Answers each GET with the next of `pages` (as `{records, next_token}`), recording the calls. */
 function fakeApi(pages: unknown[][]): ProviderApi & { calls: Array<{ path: string; query?: QueryParams }> } {
@@ -113,7 +118,9 @@ describe("WHOOP provider module", () => {
       token: { refreshParams: { scope: "offline" } },
       backfillDays: 30,
     });
-    expect(whoop.scopes.join(whoop.scopeSeparator)).toBe("offline read:recovery read:cycles read:sleep read:workout read:profile read:body_measurement");
+    expect(whoop.scopes.join(whoop.scopeSeparator)).toBe(
+      "offline read:recovery read:cycles read:sleep read:workout read:profile read:body_measurement",
+    );
     // Sleeps first: recoveries take their day from their sleep.
     expect(whoop.collections.map((c) => c.id)).toEqual(["sleep", "recovery", "cycle"]);
   });
@@ -142,13 +149,24 @@ describe("WHOOP provider module", () => {
     mapWhoopItems("sleep", [night], ctx);
     const samples = mapWhoopItems("recovery", [recovery], ctx);
     expect(days(samples)).toEqual(["2026-11-20"]);
-    expect(byMetric(samples)).toEqual({ readiness_score: 44, resting_heart_rate: 64, hrv_rmssd: 31.813562, spo2: 95.6875, skin_temperature: 33.7 });
+    expect(byMetric(samples)).toEqual({
+      readiness_score: 44,
+      resting_heart_rate: 64,
+      hrv_rmssd: 31.813562,
+      spo2: 95.6875,
+      skin_temperature: 33.7,
+    });
   });
 
   it("maps a cycle on the local day it starts: strain, kJ → kcal once, heart rate", () => {
     const samples = mapWhoopItems("cycle", [cycle]);
     expect(days(samples)).toEqual(["2026-11-19"]);
-    expect(byMetric(samples)).toEqual({ strain: 5.2951527, total_calories: 1981, heart_rate_avg: 68, heart_rate_max: 141 });
+    expect(byMetric(samples)).toEqual({
+      strain: 5.2951527,
+      total_calories: 1981,
+      heart_rate_avg: 68,
+      heart_rate_max: 141,
+    });
     expect(byMetric(mapWhoopItems("cycle", [{ ...cycle, score: { kilojoule: 4184 } }])).total_calories).toBe(1000);
   });
 
@@ -168,7 +186,14 @@ describe("WHOOP provider module", () => {
   it("never turns missing or null fields into zeros", () => {
     const sparseNight = {
       ...night,
-      score: { stage_summary: { total_in_bed_time_milli: 28_500_000, total_light_sleep_time_milli: 13_800_000, total_rem_sleep_time_milli: null }, respiratory_rate: null },
+      score: {
+        stage_summary: {
+          total_in_bed_time_milli: 28_500_000,
+          total_light_sleep_time_milli: 13_800_000,
+          total_rem_sleep_time_milli: null,
+        },
+        respiratory_rate: null,
+      },
     };
     // Without every stage, total sleep is unknown rather than a partial sum.
     expect(byMetric(mapWhoopItems("sleep", [sparseNight]))).toEqual({ time_in_bed: 28_500, light_sleep: 13_800 });
@@ -176,9 +201,18 @@ describe("WHOOP provider module", () => {
     // WHOOP 3.0 straps have no SpO2 or skin temperature.
     const ctx: MappingContext = {};
     mapWhoopItems("sleep", [night], ctx);
-    const older = { ...recovery, score: { user_calibrating: false, recovery_score: 70, resting_heart_rate: 52, hrv_rmssd_milli: 80.2 } };
-    expect(byMetric(mapWhoopItems("recovery", [older], ctx))).toEqual({ readiness_score: 70, resting_heart_rate: 52, hrv_rmssd: 80.2 });
-    expect(byMetric(mapWhoopItems("cycle", [{ ...cycle, score: { strain: 0.1, kilojoule: null } }]))).toEqual({ strain: 0.1 });
+    const older = {
+      ...recovery,
+      score: { user_calibrating: false, recovery_score: 70, resting_heart_rate: 52, hrv_rmssd_milli: 80.2 },
+    };
+    expect(byMetric(mapWhoopItems("recovery", [older], ctx))).toEqual({
+      readiness_score: 70,
+      resting_heart_rate: 52,
+      hrv_rmssd: 80.2,
+    });
+    expect(byMetric(mapWhoopItems("cycle", [{ ...cycle, score: { strain: 0.1, kilojoule: null } }]))).toEqual({
+      strain: 0.1,
+    });
     expect(mapWhoopItems("cycle", [{ ...cycle, start: undefined }])).toEqual([]);
   });
 
@@ -186,7 +220,12 @@ describe("WHOOP provider module", () => {
     const ctx: MappingContext = {};
     mapWhoopItems("sleep", [night], ctx);
     const calibrating = { ...recovery, score: { ...recovery.score, user_calibrating: true } };
-    expect(byMetric(mapWhoopItems("recovery", [calibrating], ctx))).toEqual({ resting_heart_rate: 64, hrv_rmssd: 31.813562, spo2: 95.6875, skin_temperature: 33.7 });
+    expect(byMetric(mapWhoopItems("recovery", [calibrating], ctx))).toEqual({
+      resting_heart_rate: 64,
+      hrv_rmssd: 31.813562,
+      spo2: 95.6875,
+      skin_temperature: 33.7,
+    });
   });
 
   it("unscored records give no samples and are pending until scored", () => {
@@ -194,30 +233,54 @@ describe("WHOOP provider module", () => {
     const recoveries = collection("recovery");
     const cycles = collection("cycle");
     const pendingNight = { ...night, score_state: "PENDING_SCORE", score: undefined };
-    const unscorableNight = { ...night, id: "0b5f7d0e-3c51-4d43-9a44-3a5b1a1d9d10", score_state: "UNSCORABLE", end: "2026-11-21T12:05:00.000Z" };
+    const unscorableNight = {
+      ...night,
+      id: "0b5f7d0e-3c51-4d43-9a44-3a5b1a1d9d10",
+      score_state: "UNSCORABLE",
+      end: "2026-11-21T12:05:00.000Z",
+    };
     const ctx: MappingContext = {};
     expect(mapWhoopItems("sleep", [pendingNight, unscorableNight], ctx)).toEqual([]);
     expect(sleep.pending!(pendingNight)).toEqual({ externalId: night.id, day: "2026-11-20", state: "PENDING_SCORE" });
     // An UNSCORABLE record that still carries a stale score is not trusted either.
-    expect(sleep.pending!(unscorableNight)).toEqual({ externalId: unscorableNight.id, day: "2026-11-21", state: "UNSCORABLE" });
+    expect(sleep.pending!(unscorableNight)).toEqual({
+      externalId: unscorableNight.id,
+      day: "2026-11-21",
+      state: "UNSCORABLE",
+    });
     expect(sleep.pending!(night)).toBeUndefined();
     expect(sleep.externalId!(night)).toBe(night.id);
 
     const pendingRecovery = { ...recovery, score_state: "PENDING_SCORE", score: undefined };
     expect(mapWhoopItems("recovery", [pendingRecovery], ctx)).toEqual([]);
     // The pending sleep still told the context which day the recovery belongs to.
-    expect(recoveries.pending!(pendingRecovery)).toEqual({ externalId: "93845", day: "2026-11-20", state: "PENDING_SCORE" });
+    expect(recoveries.pending!(pendingRecovery)).toEqual({
+      externalId: "93845",
+      day: "2026-11-20",
+      state: "PENDING_SCORE",
+    });
     expect(recoveries.pending!(recovery)).toBeUndefined();
     expect(recoveries.externalId!(recovery)).toBe("93845");
 
-    const pendingCycle = { id: 93846, start: "2026-11-21T04:40:00.000Z", timezone_offset: "-05:00", score_state: "PENDING_SCORE" };
+    const pendingCycle = {
+      id: 93846,
+      start: "2026-11-21T04:40:00.000Z",
+      timezone_offset: "-05:00",
+      score_state: "PENDING_SCORE",
+    };
     expect(mapWhoopItems("cycle", [pendingCycle])).toEqual([]);
     expect(cycles.pending!(pendingCycle)).toEqual({ externalId: "93846", day: "2026-11-20", state: "PENDING_SCORE" });
     expect(cycles.externalId!(cycle)).toBe("93845");
   });
 
   it("naps do not speak for the night and are never pending", () => {
-    const nap = { ...night, id: "6a1b0f0e-1111-4d43-9a44-3a5b1a1d9d10", nap: true, start: "2026-11-20T19:00:00.000Z", end: "2026-11-20T19:40:00.000Z" };
+    const nap = {
+      ...night,
+      id: "6a1b0f0e-1111-4d43-9a44-3a5b1a1d9d10",
+      nap: true,
+      start: "2026-11-20T19:00:00.000Z",
+      end: "2026-11-20T19:40:00.000Z",
+    };
     const ctx: MappingContext = {};
     expect(mapWhoopItems("sleep", [nap], ctx)).toEqual([]);
     expect(mapWhoopItems("sleep", [night, nap], ctx).length).toBeGreaterThan(0);
@@ -231,7 +294,11 @@ describe("WHOOP provider module", () => {
       id: "2c1b0f0e-2222-4d43-9a44-3a5b1a1d9d10",
       start: "2026-11-20T13:00:00.000Z",
       end: "2026-11-20T15:00:00.000Z",
-      score: { ...night.score, stage_summary: { ...night.score.stage_summary, total_in_bed_time_milli: 7_200_000 }, sleep_performance_percentage: 20 },
+      score: {
+        ...night.score,
+        stage_summary: { ...night.score.stage_summary, total_in_bed_time_milli: 7_200_000 },
+        sleep_performance_percentage: 20,
+      },
     };
     // WHOOP lists newest first; the collection puts the longest first and the first one claims the day.
     const { items } = await collection("sleep").fetchPage(fakeApi([[short, night]]), RANGE, undefined);
@@ -240,16 +307,33 @@ describe("WHOOP provider module", () => {
     const samples = mapWhoopItems("sleep", items, ctx);
     expect(samples.filter((s) => s.metric === "sleep_performance").map((s) => s.value)).toEqual([93]);
     expect(days(samples)).toEqual(["2026-11-20"]);
-    const shortRecovery = { ...recovery, cycle_id: 93846, sleep_id: short.id, score: { ...recovery.score, recovery_score: 5 } };
-    expect(mapWhoopItems("recovery", [shortRecovery, recovery], ctx).filter((s) => s.metric === "readiness_score").map((s) => s.value)).toEqual([44]);
+    const shortRecovery = {
+      ...recovery,
+      cycle_id: 93846,
+      sleep_id: short.id,
+      score: { ...recovery.score, recovery_score: 5 },
+    };
+    expect(
+      mapWhoopItems("recovery", [shortRecovery, recovery], ctx)
+        .filter((s) => s.metric === "readiness_score")
+        .map((s) => s.value),
+    ).toEqual([44]);
   });
 
   it("when two cycles start on the same date, the earlier one speaks for the day", async () => {
-    const early = { ...cycle, id: 93844, start: "2026-11-19T06:20:00.000Z", end: cycle.start, score: { ...cycle.score, strain: 12.5 } };
+    const early = {
+      ...cycle,
+      id: 93844,
+      start: "2026-11-19T06:20:00.000Z",
+      end: cycle.start,
+      score: { ...cycle.score, strain: 12.5 },
+    };
     const { items } = await collection("cycle").fetchPage(fakeApi([[cycle], [early]]), RANGE, undefined);
     expect(items.map((c: { id: number }) => c.id)).toEqual([93844, 93845]);
     const samples = mapWhoopItems("cycle", items);
-    expect(samples.filter((s) => s.metric === "strain")).toEqual([{ metric: "strain", day: "2026-11-19", value: 12.5 }]);
+    expect(samples.filter((s) => s.metric === "strain")).toEqual([
+      { metric: "strain", day: "2026-11-19", value: 12.5 },
+    ]);
   });
 
   it("a recovery whose sleep was not seen gets no day and no sample", () => {
@@ -276,8 +360,24 @@ describe("WHOOP provider module", () => {
     expect(page.nextCursor).toBeNull();
     expect(page.items).toHaveLength(2);
     expect(api.calls).toEqual([
-      { path: "/v2/activity/sleep", query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: undefined } },
-      { path: "/v2/activity/sleep", query: { start: "2026-10-29T00:00:00.000Z", end: "2026-12-03T00:00:00.000Z", limit: WHOOP_PAGE_LIMIT, nextToken: "token-1" } },
+      {
+        path: "/v2/activity/sleep",
+        query: {
+          start: "2026-10-29T00:00:00.000Z",
+          end: "2026-12-03T00:00:00.000Z",
+          limit: WHOOP_PAGE_LIMIT,
+          nextToken: undefined,
+        },
+      },
+      {
+        path: "/v2/activity/sleep",
+        query: {
+          start: "2026-10-29T00:00:00.000Z",
+          end: "2026-12-03T00:00:00.000Z",
+          limit: WHOOP_PAGE_LIMIT,
+          nextToken: "token-1",
+        },
+      },
     ]);
     const other = fakeApi([[]]);
     await collection("recovery").fetchPage(other, RANGE, undefined);
@@ -288,19 +388,28 @@ describe("WHOOP provider module", () => {
     ]);
     const wrongShape: ProviderApi = { ...other, get: async () => ({ data: [] }) };
     await expect(collection("cycle").fetchPage(wrongShape, RANGE, undefined)).rejects.toThrow(/records/);
-    const endless: ProviderApi = { ...other, get: async (_path, query) => ({ records: [], next_token: `${String(query?.nextToken ?? "")}x` }) };
+    const endless: ProviderApi = {
+      ...other,
+      get: async (_path, query) => ({ records: [], next_token: `${String(query?.nextToken ?? "")}x` }),
+    };
     await expect(collection("cycle").fetchPage(endless, RANGE, undefined)).rejects.toThrow(/did not stop paging/);
   });
 
   it("documents in metricFields exactly the metrics its mapping produces", () => {
     const ctx: MappingContext = {};
-    const produced = [...mapWhoopItems("sleep", [night], ctx), ...mapWhoopItems("recovery", [recovery], ctx), ...mapWhoopItems("cycle", [cycle], ctx)];
+    const produced = [
+      ...mapWhoopItems("sleep", [night], ctx),
+      ...mapWhoopItems("recovery", [recovery], ctx),
+      ...mapWhoopItems("cycle", [cycle], ctx),
+    ];
     expect(new Set(produced.map((s) => s.metric))).toEqual(new Set(Object.keys(whoop.metricFields ?? {})));
   });
 
   it("reads the user id from the basic profile", async () => {
     const api = (body: unknown): ProviderApi => ({ baseUrl: "x", get: async () => body, post: async () => body });
-    expect(await whoop.fetchUserId!(api({ user_id: 10129, email: "a@b.c", first_name: "A", last_name: "B" }))).toBe("10129");
+    expect(await whoop.fetchUserId!(api({ user_id: 10129, email: "a@b.c", first_name: "A", last_name: "B" }))).toBe(
+      "10129",
+    );
     expect(await whoop.fetchUserId!(api({}))).toBeUndefined();
   });
 });

@@ -1,6 +1,14 @@
 import { ProviderPayloadError } from "./errors";
 import { localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
-import type { Collection, MappingContext, MetricSample, OAuth2Provider, PendingRecord, ProviderApi, SyncRange } from "./types";
+import type {
+  Collection,
+  MappingContext,
+  MetricSample,
+  OAuth2Provider,
+  PendingRecord,
+  ProviderApi,
+  SyncRange,
+} from "./types";
 
 /**
  * WHOOP API v2 (provider-apis.md §2; developer.whoop.com). Client credentials go in the token
@@ -32,7 +40,12 @@ export interface WhoopCycle extends WhoopRecord {
   /** Absent while the cycle is still going on. */
   end?: string | null;
   timezone_offset?: string;
-  score?: { strain?: number | null; kilojoule?: number | null; average_heart_rate?: number | null; max_heart_rate?: number | null } | null;
+  score?: {
+    strain?: number | null;
+    kilojoule?: number | null;
+    average_heart_rate?: number | null;
+    max_heart_rate?: number | null;
+  } | null;
 }
 
 export interface WhoopSleep extends WhoopRecord {
@@ -98,7 +111,11 @@ function objectIn<T>(ctx: MappingContext, key: string): Record<string, T> {
 }
 
 /** The local calendar day of `instant` in the record's own `timezone_offset` ("-05:00"). */
-function recordDay(instant: string | null | undefined, timezoneOffset: string | undefined, ctx: MappingContext): string | undefined {
+function recordDay(
+  instant: string | null | undefined,
+  timezoneOffset: string | undefined,
+  ctx: MappingContext,
+): string | undefined {
   if (typeof instant !== "string") return undefined;
   const at = new Date(instant);
   if (Number.isNaN(at.getTime())) return undefined;
@@ -131,7 +148,10 @@ const seconds = (milli: unknown) => {
  * engine keep only the samples inside the range.
  */
 function window(range: SyncRange, marginDays: number): { start: string; end: string } {
-  return { start: `${shiftDay(range.startDay, -marginDays)}T00:00:00.000Z`, end: `${shiftDay(range.endDay, marginDays)}T00:00:00.000Z` };
+  return {
+    start: `${shiftDay(range.startDay, -marginDays)}T00:00:00.000Z`,
+    end: `${shiftDay(range.endDay, marginDays)}T00:00:00.000Z`,
+  };
 }
 
 /** Guard against a cursor that never ends (the sync engine's own guard sees one page). */
@@ -315,7 +335,15 @@ export const whoop: OAuth2Provider = {
     api: "https://api.prod.whoop.com/developer",
   },
   // `offline` is what yields a refresh token; the rest are the read scopes of the data we sync.
-  scopes: ["offline", "read:recovery", "read:cycles", "read:sleep", "read:workout", "read:profile", "read:body_measurement"],
+  scopes: [
+    "offline",
+    "read:recovery",
+    "read:cycles",
+    "read:sleep",
+    "read:workout",
+    "read:profile",
+    "read:body_measurement",
+  ],
   scopeSeparator: " ",
   checks: ["state"],
   clientAuthentication: "client_secret_post",

@@ -38,7 +38,9 @@ async function metricDays(userId: string, metric: string): Promise<string[]> {
   const rows = await db
     .select({ day: dailyMetrics.day })
     .from(dailyMetrics)
-    .where(and(eq(dailyMetrics.userId, userId), eq(dailyMetrics.provider, "withings"), eq(dailyMetrics.metric, metric)));
+    .where(
+      and(eq(dailyMetrics.userId, userId), eq(dailyMetrics.provider, "withings"), eq(dailyMetrics.metric, metric)),
+    );
   return rows.map((r) => r.day).sort();
 }
 
@@ -70,7 +72,10 @@ describe("Withings over HTTP against its sandbox", () => {
     expect(connection.scopes).toEqual(["user.info", "user.metrics", "user.activity", "user.sleepevents"]);
     expect(connection.tokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(10_700_000);
     const db = await getDb();
-    const [raw] = await db.select({ access: sql<string>`${connections.accessToken}` }).from(connections).where(eq(connections.id, connection.id));
+    const [raw] = await db
+      .select({ access: sql<string>`${connections.accessToken}` })
+      .from(connections)
+      .where(eq(connections.id, connection.id));
     expect(raw!.access).not.toContain(connection.accessToken!);
 
     const [run] = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection.id));
@@ -105,13 +110,19 @@ describe("Withings over HTTP against its sandbox", () => {
     expect(of("heart_rate_avg")).toEqual([]);
 
     // Running the backfill again changes nothing.
-    const snapshot = await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id);
+    const snapshot = await db
+      .select()
+      .from(dailyMetrics)
+      .where(eq(dailyMetrics.userId, userId))
+      .orderBy(dailyMetrics.id);
     const second = await startBackfill(connection.id, "withings");
     await drainInProcessJobs();
     const [rerun] = await db.select().from(syncRuns).where(eq(syncRuns.id, second));
     expect(rerun).toMatchObject({ status: "succeeded", metricsWritten: 0 });
     expect(rerun!.recordsFetched).toBe(run!.recordsFetched);
-    expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id)).toEqual(snapshot);
+    expect(
+      await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id),
+    ).toEqual(snapshot);
   });
 
   it("an invalid, used or expired code (status 503 in a 200 answer) gives token_exchange_failed and stores nothing", async () => {
@@ -141,7 +152,10 @@ describe("Withings over HTTP against its sandbox", () => {
       (await (
         await fetch(`${server.url}/sandbox/withings/measure`, {
           method: "POST",
-          headers: { authorization: `Bearer ${connection.accessToken}`, "content-type": "application/x-www-form-urlencoded" },
+          headers: {
+            authorization: `Bearer ${connection.accessToken}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
           body: "action=getmeas",
         })
       ).json()) as { status: number; body: { wait_seconds: number } };
@@ -152,8 +166,17 @@ describe("Withings over HTTP against its sandbox", () => {
 
     const api = createProviderApi(withings, runtime().endpoints.api, connection.accessToken!);
     // Each call is tried twice: a one-minute window may roll over in between.
-    const refusal = async (work: () => Promise<unknown>) => (await work().then(work).catch((e) => e)) as ProviderRateLimitError;
-    const dataError = await refusal(() => withings.collections[0]!.fetchPage(api, { startDay: "2026-01-01", endDay: "2026-01-02", start: new Date(), end: new Date() }, undefined));
+    const refusal = async (work: () => Promise<unknown>) =>
+      (await work()
+        .then(work)
+        .catch((e) => e)) as ProviderRateLimitError;
+    const dataError = await refusal(() =>
+      withings.collections[0]!.fetchPage(
+        api,
+        { startDay: "2026-01-01", endDay: "2026-01-02", start: new Date(), end: new Date() },
+        undefined,
+      ),
+    );
     expect(dataError).toBeInstanceOf(ProviderRateLimitError);
     expect(dataError.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(dataError.retryAfterSeconds).toBeLessThanOrEqual(raw.body.wait_seconds);
@@ -185,7 +208,9 @@ describe("Withings over HTTP against its sandbox", () => {
 
     // Using the newest access token ends the grace of the refresh tokens before it.
     const api = createProviderApi(withings, rt.endpoints.api, retry.accessToken);
-    await expect(api.post("/v2/measure", { action: "getactivity", startdateymd: "2026-01-01", enddateymd: "2026-01-02" })).resolves.toMatchObject({ activities: [] });
+    await expect(
+      api.post("/v2/measure", { action: "getactivity", startdateymd: "2026-01-01", enddateymd: "2026-01-02" }),
+    ).resolves.toMatchObject({ activities: [] });
     await expect(refreshAccessToken(rt, old)).rejects.toBeInstanceOf(ProviderAuthError);
     // The newest refresh token keeps working, and through the connection service too.
     const db = await getDb();

@@ -38,7 +38,12 @@ function fakeApi(pages: unknown[]): ProviderApi & { calls: Array<{ path: string;
 }
 
 /** Pages a collection through the fake API and maps it as the sync engine does. */
-async function syncCollection(id: string, pages: unknown[], ctx: MappingContext = {}, range = rangeFromDays("2026-11-01", "2026-11-30")) {
+async function syncCollection(
+  id: string,
+  pages: unknown[],
+  ctx: MappingContext = {},
+  range = rangeFromDays("2026-11-01", "2026-11-30"),
+) {
   const c = collection(id);
   const api = fakeApi(pages);
   const items: unknown[] = [];
@@ -49,10 +54,15 @@ async function syncCollection(id: string, pages: unknown[], ctx: MappingContext 
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
-  return { samples: c.aggregate ? c.aggregate(items, ctx) : items.flatMap((i) => c.map(i, ctx)), calls: api.calls, ctx };
+  return {
+    samples: c.aggregate ? c.aggregate(items, ctx) : items.flatMap((i) => c.map(i, ctx)),
+    calls: api.calls,
+    ctx,
+  };
 }
 
-const tokenAnswer = (payload: unknown) => new Response(JSON.stringify(payload), { status: 200, headers: { "content-type": "application/json" } });
+const tokenAnswer = (payload: unknown) =>
+  new Response(JSON.stringify(payload), { status: 200, headers: { "content-type": "application/json" } });
 
 describe("Withings provider module", () => {
   it("declares Withings' OAuth facts", () => {
@@ -93,7 +103,9 @@ describe("token.conform", () => {
   });
 
   it("turns status 503 (invalid code) into HTTP 400 invalid_grant without echoing Withings' text", async () => {
-    const conformed = await conformWithingsTokenResponse(tokenAnswer({ status: 503, error: "Invalid Params: invalid code" }));
+    const conformed = await conformWithingsTokenResponse(
+      tokenAnswer({ status: 503, error: "Invalid Params: invalid code" }),
+    );
     expect(conformed.status).toBe(400);
     const json = (await conformed.json()) as Record<string, string>;
     expect(json.error).toBe("invalid_grant");
@@ -102,26 +114,38 @@ describe("token.conform", () => {
 
   it("turns authentication failures (401, 100–102, 200) into HTTP 400 invalid_client", async () => {
     for (const status of [401, 100, 101, 102, 200]) {
-      const conformed = await conformWithingsTokenResponse(tokenAnswer({ status, body: {}, error: "Authentication failed" }));
+      const conformed = await conformWithingsTokenResponse(
+        tokenAnswer({ status, body: {}, error: "Authentication failed" }),
+      );
       expect(conformed.status).toBe(400);
       expect(((await conformed.json()) as { error: string }).error).toBe("invalid_client");
     }
   });
 
   it("throws a rate-limit error with wait_seconds on status 601", async () => {
-    const error = await conformWithingsTokenResponse(tokenAnswer({ status: 601, body: { wait_seconds: 188 }, error: "Too many requests" })).catch((e) => e);
+    const error = await conformWithingsTokenResponse(
+      tokenAnswer({ status: 601, body: { wait_seconds: 188 }, error: "Too many requests" }),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(ProviderRateLimitError);
     expect(error.retryAfterSeconds).toBe(188);
-    const noWait = await conformWithingsTokenResponse(tokenAnswer({ status: 601, error: "Too many requests" })).catch((e) => e);
+    const noWait = await conformWithingsTokenResponse(tokenAnswer({ status: 601, error: "Too many requests" })).catch(
+      (e) => e,
+    );
     expect(noWait.retryAfterSeconds).toBe(60);
   });
 
   it("throws a plain provider error on transient statuses and payload errors on other shapes", async () => {
-    const transient = await conformWithingsTokenResponse(tokenAnswer({ status: 522, error: "timeout" })).catch((e) => e);
+    const transient = await conformWithingsTokenResponse(tokenAnswer({ status: 522, error: "timeout" })).catch(
+      (e) => e,
+    );
     expect(transient).toBeInstanceOf(ProviderError);
     expect(transient).not.toBeInstanceOf(ProviderRateLimitError);
-    await expect(conformWithingsTokenResponse(tokenAnswer({ access_token: "x" }))).rejects.toBeInstanceOf(ProviderPayloadError);
-    await expect(conformWithingsTokenResponse(new Response("<html>", { status: 200 }))).rejects.toBeInstanceOf(ProviderPayloadError);
+    await expect(conformWithingsTokenResponse(tokenAnswer({ access_token: "x" }))).rejects.toBeInstanceOf(
+      ProviderPayloadError,
+    );
+    await expect(conformWithingsTokenResponse(new Response("<html>", { status: 200 }))).rejects.toBeInstanceOf(
+      ProviderPayloadError,
+    );
     await expect(conformWithingsTokenResponse(tokenAnswer({ status: 0 }))).rejects.toBeInstanceOf(ProviderPayloadError);
   });
 
@@ -139,7 +163,9 @@ describe("interpretResponse", () => {
   });
 
   it("classifies status 401 as an auth failure, 601 as rate limited, others as a safe provider error", () => {
-    expect(() => interpretWithingsResponse(ok, { status: 401, body: {}, error: "XRequestID: Not provided invalid_token" })).toThrow(ProviderAuthError);
+    expect(() =>
+      interpretWithingsResponse(ok, { status: 401, body: {}, error: "XRequestID: Not provided invalid_token" }),
+    ).toThrow(ProviderAuthError);
     try {
       interpretWithingsResponse(ok, { status: 601, body: { wait_seconds: 42 }, error: "Too many requests" });
       expect.unreachable();
@@ -285,8 +311,16 @@ describe("measures (getmeas)", () => {
 
   it("uses the page's time zone for local days, and a learnt one when a page has none", async () => {
     const instant = at("2026-11-10T03:00:00Z"); // 22:00 on 9 Nov in New York
-    const page = (timezone?: string) => ({ updatetime: 0, timezone, measuregrps: [group(instant, [[1, 80000, -3]])], more: 0, offset: 0 });
-    expect((await syncCollection("measures", [page("America/New_York")])).samples).toEqual([{ metric: "weight", day: "2026-11-09", value: 80 }]);
+    const page = (timezone?: string) => ({
+      updatetime: 0,
+      timezone,
+      measuregrps: [group(instant, [[1, 80000, -3]])],
+      more: 0,
+      offset: 0,
+    });
+    expect((await syncCollection("measures", [page("America/New_York")])).samples).toEqual([
+      { metric: "weight", day: "2026-11-09", value: 80 },
+    ]);
     expect((await syncCollection("measures", [page(undefined)], { withingsTimeZone: "Asia/Tokyo" })).samples).toEqual([
       { metric: "weight", day: "2026-11-10", value: 80 },
     ]);
@@ -295,7 +329,9 @@ describe("measures (getmeas)", () => {
   });
 
   it("fails loudly on a page without measuregrps", async () => {
-    await expect(syncCollection("measures", [{ updatetime: 0, timezone: "UTC" }])).rejects.toBeInstanceOf(ProviderPayloadError);
+    await expect(syncCollection("measures", [{ updatetime: 0, timezone: "UTC" }])).rejects.toBeInstanceOf(
+      ProviderPayloadError,
+    );
   });
 });
 
@@ -340,9 +376,20 @@ describe("sleep summaries (v2/sleep getsummary)", () => {
       { series: [nap, night], more: true, offset: 2 },
       { series: [sparse, empty, undated], more: false, offset: 0 },
     ]);
-    expect(calls[0]).toMatchObject({ path: "/v2/sleep", form: { action: "getsummary", startdateymd: "2026-10-31", enddateymd: "2026-12-01" } });
+    expect(calls[0]).toMatchObject({
+      path: "/v2/sleep",
+      form: { action: "getsummary", startdateymd: "2026-10-31", enddateymd: "2026-12-01" },
+    });
     expect(String(calls[0]!.form.data_fields).split(",")).toEqual(
-      expect.arrayContaining(["sleep_efficiency", "rmssd_start_avg", "rmssd_end_avg", "hr_average", "rr_average", "sleep_score", "wakeupduration"]),
+      expect.arrayContaining([
+        "sleep_efficiency",
+        "rmssd_start_avg",
+        "rmssd_end_avg",
+        "hr_average",
+        "rr_average",
+        "sleep_score",
+        "wakeupduration",
+      ]),
     );
     expect(calls[1]!.form.offset).toBe(2);
     expect(byMetric(samples)).toEqual({
@@ -374,7 +421,17 @@ describe("sleep summaries (v2/sleep getsummary)", () => {
 
 describe("activity (v2/measure getactivity)", () => {
   it("maps steps, calories, active time and heart rate; prefers a tracker's day; missing fields give no sample", async () => {
-    const phone = { date: "2026-11-10", timezone: "Europe/Paris", deviceid: null, brand: 1, is_tracker: false, steps: 9_100, calories: 300, totalcalories: 2_100, active: 1_800 };
+    const phone = {
+      date: "2026-11-10",
+      timezone: "Europe/Paris",
+      deviceid: null,
+      brand: 1,
+      is_tracker: false,
+      steps: 9_100,
+      calories: 300,
+      totalcalories: 2_100,
+      active: 1_800,
+    };
     const watch = {
       date: "2026-11-10",
       timezone: "Europe/Paris",
@@ -399,7 +456,10 @@ describe("activity (v2/measure getactivity)", () => {
       { activities: [phone, watch], more: true, offset: 2 },
       { activities: [partsOnly, bare], more: false, offset: 0 },
     ]);
-    expect(calls[0]).toMatchObject({ path: "/v2/measure", form: { action: "getactivity", startdateymd: "2026-10-31", enddateymd: "2026-12-01" } });
+    expect(calls[0]).toMatchObject({
+      path: "/v2/measure",
+      form: { action: "getactivity", startdateymd: "2026-10-31", enddateymd: "2026-12-01" },
+    });
     expect(calls[1]!.form.offset).toBe(2);
     expect(byMetric(samples)).toEqual({
       "steps@2026-11-10": 8_740,

@@ -3,7 +3,15 @@ import { format } from "date-fns";
 import { defaultInterpretResponse } from "./api-client";
 import { ProviderAuthError, ProviderError, ProviderPayloadError, ProviderRateLimitError } from "./errors";
 import { isDay, num, samples, shiftDay } from "./paging";
-import type { Collection, CollectionPage, MappingContext, MetricSample, OAuth2Provider, ProviderApi, SyncRange } from "./types";
+import type {
+  Collection,
+  CollectionPage,
+  MappingContext,
+  MetricSample,
+  OAuth2Provider,
+  ProviderApi,
+  SyncRange,
+} from "./types";
 import type { MetricName } from "@/lib/metrics/vocabulary";
 
 /**
@@ -52,7 +60,10 @@ function statusFamily(status: number): string {
 /* ---------- token endpoint ---------- */
 
 const jsonResponse = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 
 /**
  * Rewrites the token endpoint's `{status, body, error}` answer into RFC 6749: status 0 → HTTP 200
@@ -82,7 +93,8 @@ export async function conformWithingsTokenResponse(response: Response): Promise<
   if (status === TOO_MANY_REQUESTS) {
     throw new ProviderRateLimitError(`${NAME} rate limit reached`, waitSeconds(envelope));
   }
-  if (TRANSIENT.has(status)) throw new ProviderError(`${NAME} token endpoint is temporarily unavailable (status ${status})`);
+  if (TRANSIENT.has(status))
+    throw new ProviderError(`${NAME} token endpoint is temporarily unavailable (status ${status})`);
   const error = AUTH_FAILED.has(status) ? "invalid_client" : "invalid_grant";
   return jsonResponse(400, { error, error_description: `Withings status ${status}: ${statusFamily(status)}` });
 }
@@ -96,11 +108,14 @@ export function interpretWithingsResponse(response: Response, payload: unknown):
   if (!envelope) throw new ProviderPayloadError(`${NAME} answered without a status`);
   const { status } = envelope;
   if (status === 0) {
-    if (typeof envelope.body !== "object" || envelope.body === null) throw new ProviderPayloadError(`${NAME} answered without a body`);
+    if (typeof envelope.body !== "object" || envelope.body === null)
+      throw new ProviderPayloadError(`${NAME} answered without a body`);
     return envelope.body;
   }
-  if (status === TOO_MANY_REQUESTS) throw new ProviderRateLimitError(`${NAME} rate limit reached`, waitSeconds(envelope));
-  if (AUTH_FAILED.has(status)) throw new ProviderAuthError(`${NAME} rejected the access token (status ${status})`, status);
+  if (status === TOO_MANY_REQUESTS)
+    throw new ProviderRateLimitError(`${NAME} rate limit reached`, waitSeconds(envelope));
+  if (AUTH_FAILED.has(status))
+    throw new ProviderAuthError(`${NAME} rejected the access token (status ${status})`, status);
   throw new ProviderError(`${NAME} refused the request (status ${status}: ${statusFamily(status)})`, status);
 }
 
@@ -136,14 +151,18 @@ interface PageShape {
   more: "int" | "bool";
 }
 
-function readPage<T>(body: unknown, shape: PageShape): { items: T[]; nextCursor: string | null; record: Record<string, unknown> } {
+function readPage<T>(
+  body: unknown,
+  shape: PageShape,
+): { items: T[]; nextCursor: string | null; record: Record<string, unknown> } {
   if (typeof body !== "object" || body === null) throw new ProviderPayloadError(`${NAME} page is not an object`);
   const record = body as Record<string, unknown>;
   const items = record[shape.itemsKey];
   if (!Array.isArray(items)) throw new ProviderPayloadError(`${NAME} page has no "${shape.itemsKey}" array`);
   const more = shape.more === "int" ? num(record.more) !== undefined && record.more !== 0 : record.more === true;
   const offset = num(record.offset);
-  if (more && (offset === undefined || offset <= 0)) throw new ProviderPayloadError(`${NAME} page says there is more but gives no offset`);
+  if (more && (offset === undefined || offset <= 0))
+    throw new ProviderPayloadError(`${NAME} page says there is more but gives no offset`);
   return { items: items as T[], nextCursor: more ? String(offset) : null, record };
 }
 
@@ -438,7 +457,8 @@ export function mapActivity(activity: WithingsActivity): MetricSample[] {
   if (!isDay(activity.date)) return [];
   // `active` is moderate + intense time; older answers carry only the parts.
   const parts = [num(activity.moderate), num(activity.intense)];
-  const activeTime = num(activity.active) ?? (parts.every((p) => p === undefined) ? undefined : (parts[0] ?? 0) + (parts[1] ?? 0));
+  const activeTime =
+    num(activity.active) ?? (parts.every((p) => p === undefined) ? undefined : (parts[0] ?? 0) + (parts[1] ?? 0));
   return samples(activity.date, [
     ["steps", num(activity.steps)],
     ["active_calories", num(activity.calories)],

@@ -46,7 +46,8 @@ export function validateAuthorizeParams(sandbox: ProviderSandbox, params: URLSea
   const get = (name: string) => params.get(name) ?? undefined;
   const clientId = get("client_id");
   if (!clientId) return { ok: false, redirect: false, error: "invalid_request", description: "client_id is required." };
-  if (clientId !== sandbox.clientId) return { ok: false, redirect: false, error: "invalid_client", description: "Unknown client_id." };
+  if (clientId !== sandbox.clientId)
+    return { ok: false, redirect: false, error: "invalid_client", description: "Unknown client_id." };
 
   const registered = registeredRedirectUri(sandbox.providerId);
   const redirectUri = get("redirect_uri") ?? registered;
@@ -59,11 +60,19 @@ export function validateAuthorizeParams(sandbox: ProviderSandbox, params: URLSea
     };
   }
   const state = get("state");
-  const back = (error: string, description: string): AuthorizeValidation => ({ ok: false, redirect: true, error, description, redirectUri, state });
+  const back = (error: string, description: string): AuthorizeValidation => ({
+    ok: false,
+    redirect: true,
+    error,
+    description,
+    redirectUri,
+    state,
+  });
 
   const accountId = get("account");
   const account = accountId ? sandbox.accounts.find((a) => a.id === accountId) : sandbox.accounts[0];
-  if (!account) return { ok: false, redirect: false, error: "invalid_request", description: "Unknown sandbox account." };
+  if (!account)
+    return { ok: false, redirect: false, error: "invalid_request", description: "Unknown sandbox account." };
 
   if (get("response_type") !== "code") return back("unsupported_response_type", "response_type must be code.");
 
@@ -78,7 +87,8 @@ export function validateAuthorizeParams(sandbox: ProviderSandbox, params: URLSea
   const method = get("code_challenge_method");
   if (codeChallenge !== undefined || method !== undefined) {
     if (method !== "S256") return back("invalid_request", "code_challenge_method must be S256.");
-    if (!codeChallenge || !PKCE_CHALLENGE.test(codeChallenge)) return back("invalid_request", "code_challenge must be a base64url S256 challenge.");
+    if (!codeChallenge || !PKCE_CHALLENGE.test(codeChallenge))
+      return back("invalid_request", "code_challenge must be a base64url S256 challenge.");
   }
 
   return {
@@ -109,7 +119,10 @@ export function authorizeErrorPage(providerName: string, error: string, descript
 <body style="font-family:system-ui;background:#0b0b0f;color:#f4f4f5;padding:3rem">
 <h1>${escapeHtml(providerName)}</h1><p><strong>${escapeHtml(error)}</strong></p><p>${escapeHtml(description)}</p>
 <p>This application's authorisation request cannot be completed.</p></body></html>`;
-  return new Response(html, { status: 400, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(html, {
+    status: 400,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 /**
@@ -117,7 +130,12 @@ export function authorizeErrorPage(providerName: string, error: string, descript
  * the original query as fields). Allow → 302 with `code` and `state`; deny → 302 with
  * `error=access_denied`.
  */
-export async function handleAuthorizeDecision(sandbox: ProviderSandbox, providerName: string, server: OAuthServer, request: Request): Promise<Response> {
+export async function handleAuthorizeDecision(
+  sandbox: ProviderSandbox,
+  providerName: string,
+  server: OAuthServer,
+  request: Request,
+): Promise<Response> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.includes("application/x-www-form-urlencoded") && !contentType.includes("multipart/form-data")) {
     return authorizeErrorPage(providerName, "invalid_request", "The consent form must be posted as a form.");
@@ -129,14 +147,23 @@ export async function handleAuthorizeDecision(sandbox: ProviderSandbox, provider
   const validation = validateAuthorizeParams(sandbox, params);
   if (!validation.ok) {
     if (!validation.redirect) return authorizeErrorPage(providerName, validation.error, validation.description);
-    return redirectTo(validation.redirectUri, { error: validation.error, error_description: validation.description, state: validation.state });
+    return redirectTo(validation.redirectUri, {
+      error: validation.error,
+      error_description: validation.description,
+      state: validation.state,
+    });
   }
   const { request: req } = validation;
   const decision = params.get("decision");
   if (decision === "deny") {
-    return redirectTo(req.redirectUri, { error: "access_denied", error_description: "The user denied access to the application.", state: req.state });
+    return redirectTo(req.redirectUri, {
+      error: "access_denied",
+      error_description: "The user denied access to the application.",
+      state: req.state,
+    });
   }
-  if (decision !== "allow") return authorizeErrorPage(providerName, "invalid_request", "decision must be allow or deny.");
+  if (decision !== "allow")
+    return authorizeErrorPage(providerName, "invalid_request", "decision must be allow or deny.");
 
   const code = await server.issueCode({
     accountId: req.account.id,

@@ -110,7 +110,11 @@ describe("history bounds", () => {
     expect(gen.nightOf("2026-03-16")).toBeNull();
     expect(gen.activityOf("2026-03-16")).toBeNull();
 
-    const samples = gen.heartRateSamples(new Date("2026-03-01T00:00:00Z"), new Date("2026-03-20T00:00:00Z"), 100_000).samples;
+    const samples = gen.heartRateSamples(
+      new Date("2026-03-01T00:00:00Z"),
+      new Date("2026-03-20T00:00:00Z"),
+      100_000,
+    ).samples;
     expect(samples.length).toBeGreaterThan(200);
     const first = samples[0]!.timestamp;
     const last = samples.at(-1)!.timestamp;
@@ -152,7 +156,16 @@ describe("readiness", () => {
     const mb = mean(pairs.map((p) => p[1]));
     const cov = mean(pairs.map(([a, b]) => (a - ma) * (b - mb)));
     const sd = (xs: number[], m: number) => Math.sqrt(mean(xs.map((v) => (v - m) ** 2)));
-    const r = cov / (sd(pairs.map((p) => p[0]), ma) * sd(pairs.map((p) => p[1]), mb));
+    const r =
+      cov /
+      (sd(
+        pairs.map((p) => p[0]),
+        ma,
+      ) *
+        sd(
+          pairs.map((p) => p[1]),
+          mb,
+        ));
     expect(r).toBeGreaterThan(0.2);
     expect(ma).toBeGreaterThan(55);
     expect(ma).toBeLessThan(95);

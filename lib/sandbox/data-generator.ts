@@ -340,7 +340,12 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const rem = Math.round(clamp(2 + 1.3 * cycle + r.normal(0, 1), 1, 8));
       const lightBefore = r.int(2, 4);
       const lightAfter = Math.max(1, 18 - lightBefore - deep - rem);
-      phases.push(...Array<string>(lightBefore).fill("2"), ...Array<string>(deep).fill("1"), ...Array<string>(lightAfter).fill("2"), ...Array<string>(rem).fill("3"));
+      phases.push(
+        ...Array<string>(lightBefore).fill("2"),
+        ...Array<string>(deep).fill("1"),
+        ...Array<string>(lightAfter).fill("2"),
+        ...Array<string>(rem).fill("3"),
+      );
       if (r.chance(0.6)) phases.push(...Array<string>(r.int(1, 3)).fill("4"));
     }
     phases.length = epochs;
@@ -356,7 +361,14 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const shape = 9 * (x - 0.6) ** 2 + (x < 0.1 ? 6 * (0.1 - x) * 10 : 0);
       const awake = phases[i] === "4";
       heartRate.push(Math.round(input.lowest + shape + (awake ? 6 : 0) + Math.abs(r.normal(0, 1.3))));
-      hrv.push(awake ? null : Math.max(5, Math.round(input.hrvMean * (0.75 + 0.5 * Math.sin(Math.PI * Math.min(1, x * 1.4))) + r.normal(0, 4))));
+      hrv.push(
+        awake
+          ? null
+          : Math.max(
+              5,
+              Math.round(input.hrvMean * (0.75 + 0.5 * Math.sin(Math.PI * Math.min(1, x * 1.4))) + r.normal(0, 4)),
+            ),
+      );
     }
     const hrvValues = hrv.filter((v): v is number => v !== null);
     let movement = "";
@@ -506,7 +518,9 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
         previous_day_activity: previousActivity ? score(70 + previousActivity.score / 4 + r.normal(0, 5)) : null,
         previous_night: sleepScore.score,
         recovery_index: score(76 + 14 * rec + r.normal(0, 5)),
-        resting_heart_rate: score(100 - 7 * Math.max(0, night.lowestHeartRate - baseline.restingHr + 1) + r.normal(0, 2)),
+        resting_heart_rate: score(
+          100 - 7 * Math.max(0, night.lowestHeartRate - baseline.restingHr + 1) + r.normal(0, 2),
+        ),
         sleep_balance: baselineReady ? score(80 + 8 * rec + r.normal(0, 5)) : null,
         sleep_regularity: baselineReady ? score(85 + r.normal(0, 7)) : null,
       };
@@ -533,7 +547,8 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const elapsed = clamp((now.getTime() - start.getTime()) / DAY_MS, 0, 1);
       if (elapsed <= 0) return null;
       const r = key("activity", day);
-      const factor = (isWeekend(day) ? baseline.weekendStepFactor : 1) * Math.exp(r.normal(0, 0.3)) * (1 + 0.05 * recovery(day));
+      const factor =
+        (isWeekend(day) ? baseline.weekendStepFactor : 1) * Math.exp(r.normal(0, 0.3)) * (1 + 0.05 * recovery(day));
       const fullSteps = Math.round(baseline.steps * factor);
       const activeCaloriesFull = Math.max(40, Math.round(fullSteps * 0.045 + r.normal(60, 40)));
       const activeMinutes = fullSteps / 100;
@@ -550,7 +565,7 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
       const low = part(full.low);
       const resting = part(full.resting);
       const nonWear = part(full.nonWear);
-      const sedentary = Math.max(0, Math.round(DAY_MS / 1000 * elapsed) - high - medium - low - resting - nonWear);
+      const sedentary = Math.max(0, Math.round((DAY_MS / 1000) * elapsed) - high - medium - low - resting - nonWear);
       const steps = part(fullSteps);
       const activeCalories = part(activeCaloriesFull);
       const met: number[] = [];
@@ -609,7 +624,8 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
     if (t.getTime() > now.getTime()) return null;
     const day = localDay(t, timeZone);
     if (!inHistory(day)) return null;
-    const inside = (p: SleepPeriod | null) => p && t.getTime() >= p.start.getTime() && t.getTime() < p.end.getTime() ? p : null;
+    const inside = (p: SleepPeriod | null) =>
+      p && t.getTime() >= p.start.getTime() && t.getTime() < p.end.getTime() ? p : null;
     const period = inside(nightOf(day)) ?? inside(nightOf(shiftDay(day, 1))) ?? inside(napOf(day));
     if (period) {
       const bpm = period.heartRate[Math.floor((t.getTime() - period.start.getTime()) / EPOCH_MS)];
@@ -624,7 +640,11 @@ export function createGenerator(account: GeneratorAccount, now: Date) {
     const daytime = hour >= 7 && hour < 22;
     const activityBump = daytime ? 12 + 8 * Math.sin(((hour - 7) / 15) * Math.PI) : 4;
     const exercise = daytime && r.chance(0.03) ? r.range(30, 70) : 0;
-    return { timestamp: t, bpm: Math.round(baseline.restingHr + activityBump + exercise + r.normal(0, 4)), source: "awake" };
+    return {
+      timestamp: t,
+      bpm: Math.round(baseline.restingHr + activityBump + exercise + r.normal(0, 4)),
+      source: "awake",
+    };
   }
 
   /** Heart-rate samples in [from, to), in time order, at most `limit`; `next` is where to resume. */

@@ -62,10 +62,12 @@ export async function handleSandboxRequest(providerId: string, request: Request,
   // as the page, so the decision needs a path the route handler owns.
   if (path.length === 2 && path[0] === "oauth" && path[1] === "decision") path = ["oauth", "authorize"];
   const sandbox = servedSandbox(providerId);
-  if (!sandbox) return json(404, { status: 404, title: "Not Found", detail: "No sandbox is served for this provider." });
+  if (!sandbox)
+    return json(404, { status: 404, title: "Not Found", detail: "No sandbox is served for this provider." });
 
   const routes = compile(sandbox.routes).filter((r) => matches(r, path));
-  if (routes.length === 0) return json(404, { status: 404, title: "Not Found", detail: `No route for /${path.join("/")}.` });
+  if (routes.length === 0)
+    return json(404, { status: 404, title: "Not Found", detail: `No route for /${path.join("/")}.` });
 
   const method = request.method.toUpperCase();
   const pick = (m: string) =>
@@ -76,6 +78,7 @@ export async function handleSandboxRequest(providerId: string, request: Request,
     return json(405, { status: 405, title: "Method Not Allowed", detail: `Use ${allow}.` }, { allow });
   }
   const response = await route.handler(request, { path, baseUrl: sandboxBaseUrl(providerId) });
-  if (method === "HEAD" && route.method === "GET") return new Response(null, { status: response.status, headers: response.headers });
+  if (method === "HEAD" && route.method === "GET")
+    return new Response(null, { status: response.status, headers: response.headers });
   return response;
 }

@@ -3,7 +3,14 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { sandboxAuthCodes, sandboxRateLimits, sandboxTokens } from "@/lib/db/schema";
-import { createOAuthServer, pkceChallenge, sha256Hex, SandboxOAuthError, SandboxTokenError, type OAuthServerRules } from "./oauth-server";
+import {
+  createOAuthServer,
+  pkceChallenge,
+  sha256Hex,
+  SandboxOAuthError,
+  SandboxTokenError,
+  type OAuthServerRules,
+} from "./oauth-server";
 import { hitRateLimit } from "./rate-limit";
 
 const REDIRECT = "http://localhost:3000/api/v1/oauth/test/callback";
@@ -50,11 +57,30 @@ async function tokenError(promise: Promise<unknown>): Promise<SandboxTokenError>
   return error as SandboxTokenError;
 }
 
-const issue = (server: ReturnType<typeof serverWith>["server"], extra: { codeChallenge?: string; scopes?: string[] } = {}) =>
-  server.issueCode({ accountId: "ava", clientId: "client", redirectUri: REDIRECT, scopes: extra.scopes ?? ["daily"], codeChallenge: extra.codeChallenge });
+const issue = (
+  server: ReturnType<typeof serverWith>["server"],
+  extra: { codeChallenge?: string; scopes?: string[] } = {},
+) =>
+  server.issueCode({
+    accountId: "ava",
+    clientId: "client",
+    redirectUri: REDIRECT,
+    scopes: extra.scopes ?? ["daily"],
+    codeChallenge: extra.codeChallenge,
+  });
 
-const exchange = (server: ReturnType<typeof serverWith>["server"], code: string, extra: Partial<{ clientSecret: string; redirectUri: string; codeVerifier: string }> = {}) =>
-  server.exchangeCode({ code, clientId: "client", clientSecret: extra.clientSecret ?? "secret", redirectUri: extra.redirectUri ?? REDIRECT, codeVerifier: extra.codeVerifier });
+const exchange = (
+  server: ReturnType<typeof serverWith>["server"],
+  code: string,
+  extra: Partial<{ clientSecret: string; redirectUri: string; codeVerifier: string }> = {},
+) =>
+  server.exchangeCode({
+    code,
+    clientId: "client",
+    clientSecret: extra.clientSecret ?? "secret",
+    redirectUri: extra.redirectUri ?? REDIRECT,
+    codeVerifier: extra.codeVerifier,
+  });
 
 describe("authorisation codes", () => {
   it("exchange once; a second use is invalid_grant", async () => {
@@ -100,10 +126,16 @@ describe("authorisation codes", () => {
     const verifier = crypto.randomBytes(32).toString("base64url");
     const challenge = pkceChallenge(verifier);
 
-    expect((await refused(exchange(server, await issue(server, { codeChallenge: challenge })))).reason).toBe("pkce_verifier_missing");
-    const wrong = await refused(exchange(server, await issue(server, { codeChallenge: challenge }), { codeVerifier: `${verifier}x` }));
+    expect((await refused(exchange(server, await issue(server, { codeChallenge: challenge })))).reason).toBe(
+      "pkce_verifier_missing",
+    );
+    const wrong = await refused(
+      exchange(server, await issue(server, { codeChallenge: challenge }), { codeVerifier: `${verifier}x` }),
+    );
     expect([wrong.code, wrong.reason]).toEqual(["invalid_grant", "pkce_verifier_mismatch"]);
-    await expect(exchange(server, await issue(server, { codeChallenge: challenge }), { codeVerifier: verifier })).resolves.toBeTruthy();
+    await expect(
+      exchange(server, await issue(server, { codeChallenge: challenge }), { codeVerifier: verifier }),
+    ).resolves.toBeTruthy();
   });
 
   it("refuse to issue a code without a challenge when PKCE is required", async () => {
@@ -126,7 +158,11 @@ describe("access tokens", () => {
   it("validate to the grant, then expire", async () => {
     const { server, advance, provider } = serverWith({ accessTokenLifetimeSeconds: 3600 });
     const tokens = await exchange(server, await issue(server, { scopes: ["daily", "heartrate"] }));
-    await expect(server.validateAccessToken(tokens.accessToken)).resolves.toMatchObject({ accountId: "ava", clientId: "client", scopes: ["daily", "heartrate"] });
+    await expect(server.validateAccessToken(tokens.accessToken)).resolves.toMatchObject({
+      accountId: "ava",
+      clientId: "client",
+      scopes: ["daily", "heartrate"],
+    });
     expect((await tokenError(server.validateAccessToken("nope"))).reason).toBe("unknown");
     advance(3600);
     expect((await tokenError(server.validateAccessToken(tokens.accessToken))).reason).toBe("expired");
@@ -149,12 +185,20 @@ describe("single-use refresh tokens", () => {
   it("rotate: the old one dies, the new one works", async () => {
     const { server } = serverWith();
     const first = await exchange(server, await issue(server));
-    const second = await server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" });
+    const second = await server.refresh({
+      refreshToken: first.refreshToken!,
+      clientId: "client",
+      clientSecret: "secret",
+    });
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.scopes).toEqual(["daily"]);
-    const reuse = await refused(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" }));
+    const reuse = await refused(
+      server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" }),
+    );
     expect([reuse.code, reuse.reason]).toEqual(["invalid_grant", "refresh_token_used"]);
-    await expect(server.refresh({ refreshToken: second.refreshToken!, clientId: "client", clientSecret: "secret" })).resolves.toBeTruthy();
+    await expect(
+      server.refresh({ refreshToken: second.refreshToken!, clientId: "client", clientSecret: "secret" }),
+    ).resolves.toBeTruthy();
     // The access token issued before the refresh keeps working until it expires.
     await expect(server.validateAccessToken(first.accessToken)).resolves.toBeTruthy();
   });
@@ -174,17 +218,27 @@ describe("single-use refresh tokens", () => {
   it("refuse unknown tokens and wrong client secrets", async () => {
     const { server } = serverWith();
     const first = await exchange(server, await issue(server));
-    expect((await refused(server.refresh({ refreshToken: "nope", clientId: "client", clientSecret: "secret" }))).reason).toBe("refresh_token_unknown");
-    expect((await refused(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "bad" }))).code).toBe("invalid_client");
+    expect(
+      (await refused(server.refresh({ refreshToken: "nope", clientId: "client", clientSecret: "secret" }))).reason,
+    ).toBe("refresh_token_unknown");
+    expect(
+      (await refused(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "bad" })))
+        .code,
+    ).toBe("invalid_client");
     // The refused attempt did not consume the token.
-    await expect(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" })).resolves.toBeTruthy();
+    await expect(
+      server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" }),
+    ).resolves.toBeTruthy();
   });
 
   it("expire when the rules give them a lifetime", async () => {
     const { server, advance } = serverWith({ refreshTokenLifetimeSeconds: 100 });
     const first = await exchange(server, await issue(server));
     advance(100);
-    expect((await refused(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" }))).reason).toBe("refresh_token_expired");
+    expect(
+      (await refused(server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" })))
+        .reason,
+    ).toBe("refresh_token_expired");
   });
 });
 
@@ -238,13 +292,23 @@ describe("revocation", () => {
   it("revoking any token of a grant kills the whole family, and only that family", async () => {
     const { server } = serverWith();
     const first = await exchange(server, await issue(server));
-    const second = await server.refresh({ refreshToken: first.refreshToken!, clientId: "client", clientSecret: "secret" });
+    const second = await server.refresh({
+      refreshToken: first.refreshToken!,
+      clientId: "client",
+      clientSecret: "secret",
+    });
     const otherGrant = await exchange(server, await issue(server));
 
     expect(await server.revokeToken(second.accessToken)).toBe(true);
     expect((await tokenError(server.validateAccessToken(first.accessToken))).reason).toBe("revoked");
     expect((await tokenError(server.validateAccessToken(second.accessToken))).reason).toBe("revoked");
-    expect((await refused(server.refresh({ refreshToken: second.refreshToken!, clientId: "client", clientSecret: "secret" }))).code).toBe("invalid_grant");
+    expect(
+      (
+        await refused(
+          server.refresh({ refreshToken: second.refreshToken!, clientId: "client", clientSecret: "secret" }),
+        )
+      ).code,
+    ).toBe("invalid_grant");
     await expect(server.validateAccessToken(otherGrant.accessToken)).resolves.toBeTruthy();
     expect(await server.revokeToken("unknown")).toBe(false);
   });
@@ -256,8 +320,14 @@ describe("revocation", () => {
     await server.refresh({ refreshToken: a.refreshToken!, clientId: "client", clientSecret: "secret" });
     expect(await server.revokeAccountGrants("ava")).toBeGreaterThanOrEqual(4);
     expect((await tokenError(server.validateAccessToken(b.accessToken))).reason).toBe("revoked");
-    expect((await refused(server.refresh({ refreshToken: a.refreshToken!, clientId: "client", clientSecret: "secret" }))).code).toBe("invalid_grant");
-    expect((await refused(server.refresh({ refreshToken: b.refreshToken!, clientId: "client", clientSecret: "secret" }))).code).toBe("invalid_grant");
+    expect(
+      (await refused(server.refresh({ refreshToken: a.refreshToken!, clientId: "client", clientSecret: "secret" })))
+        .code,
+    ).toBe("invalid_grant");
+    expect(
+      (await refused(server.refresh({ refreshToken: b.refreshToken!, clientId: "client", clientSecret: "secret" })))
+        .code,
+    ).toBe("invalid_grant");
   });
 });
 
@@ -266,7 +336,12 @@ describe("rate limit counter", () => {
     const key = `test:${crypto.randomUUID()}`;
     const now = new Date("2026-03-01T12:01:00Z");
     const hit = (at = now) => hitRateLimit({ key, limit: 2, windowSeconds: 300, now: at });
-    expect(await hit()).toMatchObject({ remaining: 1, exceeded: false, limit: 2, resetAt: new Date("2026-03-01T12:05:00Z") });
+    expect(await hit()).toMatchObject({
+      remaining: 1,
+      exceeded: false,
+      limit: 2,
+      resetAt: new Date("2026-03-01T12:05:00Z"),
+    });
     expect(await hit()).toMatchObject({ remaining: 0, exceeded: false });
     expect(await hit()).toMatchObject({ remaining: 0, exceeded: true });
     // Another key has its own count.
@@ -280,7 +355,9 @@ describe("rate limit counter", () => {
 
   it("counts concurrent requests exactly", async () => {
     const key = `test:${crypto.randomUUID()}`;
-    const results = await Promise.all(Array.from({ length: 10 }, () => hitRateLimit({ key, limit: 5, windowSeconds: 60 })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => hitRateLimit({ key, limit: 5, windowSeconds: 60 })),
+    );
     expect(results.filter((r) => r.exceeded)).toHaveLength(5);
   });
 });

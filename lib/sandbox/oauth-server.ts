@@ -166,7 +166,10 @@ export function pkceChallenge(verifier: string): string {
 
 function safeEqual(a: string, b: string): boolean {
   // Hash first so the comparison is constant-time whatever the lengths.
-  return crypto.timingSafeEqual(crypto.createHash("sha256").update(a).digest(), crypto.createHash("sha256").update(b).digest());
+  return crypto.timingSafeEqual(
+    crypto.createHash("sha256").update(a).digest(),
+    crypto.createHash("sha256").update(b).digest(),
+  );
 }
 
 function randomToken(): string {
@@ -204,21 +207,39 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     if (!safeEqual(clientSecret, rules.clientSecret)) throw new SandboxOAuthError("client_secret_mismatch");
   }
 
-  async function issueTokens(grant: { accountId: string; clientId: string; scopes: string[]; familyId: string }, at: Date): Promise<IssuedTokens> {
+  async function issueTokens(
+    grant: { accountId: string; clientId: string; scopes: string[]; familyId: string },
+    at: Date,
+  ): Promise<IssuedTokens> {
     const db = await getDb();
     const accessToken = randomToken();
     const withRefresh = !rules.refreshTokenRequiresScope || grant.scopes.includes(rules.refreshTokenRequiresScope);
     const refreshToken = withRefresh ? randomToken() : undefined;
-    const common = { provider, accountId: grant.accountId, clientId: grant.clientId, scopes: grant.scopes, familyId: grant.familyId, createdAt: at };
+    const common = {
+      provider,
+      accountId: grant.accountId,
+      clientId: grant.clientId,
+      scopes: grant.scopes,
+      familyId: grant.familyId,
+      createdAt: at,
+    };
     await db.insert(sandboxTokens).values([
-      { ...common, tokenHash: sha256Hex(accessToken), kind: "access", expiresAt: addSeconds(at, rules.accessTokenLifetimeSeconds) },
+      {
+        ...common,
+        tokenHash: sha256Hex(accessToken),
+        kind: "access",
+        expiresAt: addSeconds(at, rules.accessTokenLifetimeSeconds),
+      },
       ...(refreshToken
         ? [
             {
               ...common,
               tokenHash: sha256Hex(refreshToken),
               kind: "refresh" as const,
-              expiresAt: rules.refreshTokenLifetimeSeconds === undefined ? null : addSeconds(at, rules.refreshTokenLifetimeSeconds),
+              expiresAt:
+                rules.refreshTokenLifetimeSeconds === undefined
+                  ? null
+                  : addSeconds(at, rules.refreshTokenLifetimeSeconds),
             },
           ]
         : []),
@@ -269,9 +290,13 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     if (input.redirectUri !== row.redirectUri) throw new SandboxOAuthError("redirect_uri_mismatch");
     if (row.codeChallenge) {
       if (!input.codeVerifier) throw new SandboxOAuthError("pkce_verifier_missing");
-      if (!safeEqual(pkceChallenge(input.codeVerifier), row.codeChallenge)) throw new SandboxOAuthError("pkce_verifier_mismatch");
+      if (!safeEqual(pkceChallenge(input.codeVerifier), row.codeChallenge))
+        throw new SandboxOAuthError("pkce_verifier_mismatch");
     }
-    return issueTokens({ accountId: row.accountId, clientId: row.clientId, scopes: row.scopes, familyId: crypto.randomUUID() }, at);
+    return issueTokens(
+      { accountId: row.accountId, clientId: row.clientId, scopes: row.scopes, familyId: crypto.randomUUID() },
+      at,
+    );
   }
 
   async function refresh(input: RefreshInput): Promise<IssuedTokens> {
@@ -280,26 +305,47 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     const at = now();
     const hash = sha256Hex(input.refreshToken);
     const policy = rules.refreshPolicy;
-    const match = and(eq(sandboxTokens.tokenHash, hash), eq(sandboxTokens.provider, provider), eq(sandboxTokens.kind, "refresh"));
+    const match = and(
+      eq(sandboxTokens.tokenHash, hash),
+      eq(sandboxTokens.provider, provider),
+      eq(sandboxTokens.kind, "refresh"),
+    );
 
     // Rotate atomically: only one concurrent request can flip revoked_at from NULL.
     const [rotated] = await db
       .update(sandboxTokens)
-      .set({ revokedAt: at, graceUntil: policy.kind === "rotating-with-grace" ? addSeconds(at, policy.graceSeconds) : null })
-      .where(and(match, isNull(sandboxTokens.revokedAt), sql`(${sandboxTokens.expiresAt} is null or ${sandboxTokens.expiresAt} > ${at.toISOString()})`))
+      .set({
+        revokedAt: at,
+        graceUntil: policy.kind === "rotating-with-grace" ? addSeconds(at, policy.graceSeconds) : null,
+      })
+      .where(
+        and(
+          match,
+          isNull(sandboxTokens.revokedAt),
+          sql`(${sandboxTokens.expiresAt} is null or ${sandboxTokens.expiresAt} > ${at.toISOString()})`,
+        ),
+      )
       .returning();
 
     let grant = rotated;
     if (!grant) {
       const [existing] = await db.select().from(sandboxTokens).where(match);
       if (!existing) throw new SandboxOAuthError("refresh_token_unknown");
-      if (existing.expiresAt && existing.expiresAt.getTime() <= at.getTime()) throw new SandboxOAuthError("refresh_token_expired");
-      const inGrace = policy.kind === "rotating-with-grace" && existing.graceUntil && existing.graceUntil.getTime() > at.getTime();
-      if (!inGrace) throw new SandboxOAuthError(existing.graceUntil || policy.kind === "single-use" ? "refresh_token_used" : "refresh_token_revoked");
+      if (existing.expiresAt && existing.expiresAt.getTime() <= at.getTime())
+        throw new SandboxOAuthError("refresh_token_expired");
+      const inGrace =
+        policy.kind === "rotating-with-grace" && existing.graceUntil && existing.graceUntil.getTime() > at.getTime();
+      if (!inGrace)
+        throw new SandboxOAuthError(
+          existing.graceUntil || policy.kind === "single-use" ? "refresh_token_used" : "refresh_token_revoked",
+        );
       grant = existing;
     }
     if (grant.clientId !== input.clientId) throw new SandboxOAuthError("refresh_token_client_mismatch");
-    return issueTokens({ accountId: grant.accountId, clientId: grant.clientId, scopes: grant.scopes, familyId: grant.familyId }, at);
+    return issueTokens(
+      { accountId: grant.accountId, clientId: grant.clientId, scopes: grant.scopes, familyId: grant.familyId },
+      at,
+    );
   }
 
   async function validateAccessToken(accessToken: string): Promise<ValidatedToken> {
@@ -308,7 +354,13 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     const [row] = await db
       .select()
       .from(sandboxTokens)
-      .where(and(eq(sandboxTokens.tokenHash, sha256Hex(accessToken)), eq(sandboxTokens.provider, provider), eq(sandboxTokens.kind, "access")));
+      .where(
+        and(
+          eq(sandboxTokens.tokenHash, sha256Hex(accessToken)),
+          eq(sandboxTokens.provider, provider),
+          eq(sandboxTokens.kind, "access"),
+        ),
+      );
     if (!row) throw new SandboxTokenError("unknown");
     if (row.revokedAt) throw new SandboxTokenError("revoked");
     if (!row.expiresAt || row.expiresAt.getTime() <= at.getTime()) throw new SandboxTokenError("expired");
@@ -329,7 +381,13 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
           ),
         );
     }
-    return { accountId: row.accountId, clientId: row.clientId, scopes: row.scopes, familyId: row.familyId, expiresAt: row.expiresAt };
+    return {
+      accountId: row.accountId,
+      clientId: row.clientId,
+      scopes: row.scopes,
+      familyId: row.familyId,
+      expiresAt: row.expiresAt,
+    };
   }
 
   /** Revokes this provider's tokens that `which` selects and are still usable (live, or in a refresh grace); returns how many. */
@@ -339,7 +397,13 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     const rows = await db
       .update(sandboxTokens)
       .set({ revokedAt: at, graceUntil: null })
-      .where(and(eq(sandboxTokens.provider, provider), which, sql`(${sandboxTokens.revokedAt} is null or ${sandboxTokens.graceUntil} is not null)`))
+      .where(
+        and(
+          eq(sandboxTokens.provider, provider),
+          which,
+          sql`(${sandboxTokens.revokedAt} is null or ${sandboxTokens.graceUntil} is not null)`,
+        ),
+      )
       .returning({ hash: sandboxTokens.tokenHash });
     return rows.length;
   }
@@ -363,5 +427,16 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     return revokeTokensWhere(eq(sandboxTokens.accountId, accountId));
   }
 
-  return { rules, authenticateClient, isKnownClient, issueCode, exchangeCode, refresh, validateAccessToken, revokeToken, revokeFamily, revokeAccountGrants };
+  return {
+    rules,
+    authenticateClient,
+    isKnownClient,
+    issueCode,
+    exchangeCode,
+    refresh,
+    validateAccessToken,
+    revokeToken,
+    revokeFamily,
+    revokeAccountGrants,
+  };
 }

@@ -27,7 +27,12 @@ export interface RateLimitInput {
 }
 
 /** Counts one request against `key` and says whether it is over the limit. */
-export async function hitRateLimit({ key, limit, windowSeconds, now = new Date() }: RateLimitInput): Promise<RateLimitResult> {
+export async function hitRateLimit({
+  key,
+  limit,
+  windowSeconds,
+  now = new Date(),
+}: RateLimitInput): Promise<RateLimitResult> {
   const windowMs = windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
   const db = await getDb();
@@ -42,7 +47,9 @@ export async function hitRateLimit({ key, limit, windowSeconds, now = new Date()
   const count = row?.count ?? 1;
   if (count === 1) {
     // First request of a new window: forget this key's finished windows.
-    await db.delete(sandboxRateLimits).where(and(eq(sandboxRateLimits.key, key), lt(sandboxRateLimits.windowStart, windowStart)));
+    await db
+      .delete(sandboxRateLimits)
+      .where(and(eq(sandboxRateLimits.key, key), lt(sandboxRateLimits.windowStart, windowStart)));
   }
   return {
     limit,

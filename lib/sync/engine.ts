@@ -2,7 +2,12 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { format, subDays } from "date-fns";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, pendingRecords, syncRuns, type SyncKind } from "@/lib/db/schema";
-import { freshAccessToken, markConnectionDisconnected, refreshConnectionTokens, ConnectionUnavailableError } from "@/lib/connections/tokens";
+import {
+  freshAccessToken,
+  markConnectionDisconnected,
+  refreshConnectionTokens,
+  ConnectionUnavailableError,
+} from "@/lib/connections/tokens";
 import { metricUnit } from "@/lib/metrics/vocabulary";
 import { createProviderApi } from "@/lib/providers/api-client";
 import { ProviderAuthError, ProviderError } from "@/lib/providers/errors";
@@ -31,7 +36,11 @@ export function rangeFromDays(startDay: string, endDay: string): SyncRange {
 
 type SyncRunRow = typeof syncRuns.$inferSelect;
 
-export async function createSyncRun(input: { connectionId: string; kind: SyncKind; range: SyncRange }): Promise<SyncRunRow> {
+export async function createSyncRun(input: {
+  connectionId: string;
+  kind: SyncKind;
+  range: SyncRange;
+}): Promise<SyncRunRow> {
   const db = await getDb();
   const [connection] = await db.select().from(connections).where(eq(connections.id, input.connectionId));
   if (!connection) throw new ConnectionUnavailableError("Connection not found");
@@ -84,7 +93,16 @@ export async function upsertDailyMetrics(userId: string, provider: string, sampl
     const batch = all.slice(i, i + UPSERT_BATCH);
     const rows = await db
       .insert(dailyMetrics)
-      .values(batch.map((s) => ({ userId, provider, metric: s.metric, day: s.day, value: s.value, unit: metricUnit(s.metric) })))
+      .values(
+        batch.map((s) => ({
+          userId,
+          provider,
+          metric: s.metric,
+          day: s.day,
+          value: s.value,
+          unit: metricUnit(s.metric),
+        })),
+      )
       .onConflictDoUpdate({
         target: [dailyMetrics.userId, dailyMetrics.provider, dailyMetrics.metric, dailyMetrics.day],
         set: { value: sql`excluded.value`, unit: sql`excluded.unit`, updatedAt: new Date() },
@@ -107,7 +125,11 @@ export interface CollectionResult {
  * a failure later keeps what was already fetched). An access token the provider refuses is
  * refreshed once; a second refusal disconnects the connection.
  */
-export async function syncCollectionForRun(runId: string, collectionId: string, ctx: MappingContext = {}): Promise<CollectionResult> {
+export async function syncCollectionForRun(
+  runId: string,
+  collectionId: string,
+  ctx: MappingContext = {},
+): Promise<CollectionResult> {
   const run = await loadSyncRun(runId);
   const runtime = resolveProvider(run.provider);
   if (!runtime) throw new ConnectionUnavailableError(`${run.provider} is not configured`);
@@ -124,11 +146,18 @@ export async function syncCollectionForRun(runId: string, collectionId: string, 
   const fetchPage = async (cursor: string | undefined) => {
     for (;;) {
       try {
-        return await collection.fetchPage(createProviderApi(runtime.provider, runtime.endpoints.api, token.accessToken), range, cursor);
+        return await collection.fetchPage(
+          createProviderApi(runtime.provider, runtime.endpoints.api, token.accessToken),
+          range,
+          cursor,
+        );
       } catch (error) {
         if (!(error instanceof ProviderAuthError)) throw error;
         if (refreshed) {
-          await markConnectionDisconnected(run.connectionId, `${runtime.provider.name} no longer accepts our access. Reconnect to resume syncing.`);
+          await markConnectionDisconnected(
+            run.connectionId,
+            `${runtime.provider.name} no longer accepts our access. Reconnect to resume syncing.`,
+          );
           throw error;
         }
         refreshed = true;
@@ -143,7 +172,8 @@ export async function syncCollectionForRun(runId: string, collectionId: string, 
   const aggregated: unknown[] = [];
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
-    if (page >= MAX_PAGES_PER_COLLECTION) throw new ProviderError(`${runtime.provider.name} ${collection.id} did not stop paging`);
+    if (page >= MAX_PAGES_PER_COLLECTION)
+      throw new ProviderError(`${runtime.provider.name} ${collection.id} did not stop paging`);
     const { items, nextCursor } = await fetchPage(cursor);
     recordsFetched += items.length;
     if (collection.aggregate) {
@@ -157,7 +187,11 @@ export async function syncCollectionForRun(runId: string, collectionId: string, 
     cursor = nextCursor;
   }
   if (collection.aggregate) {
-    metricsWritten += await upsertDailyMetrics(run.userId, run.provider, collection.aggregate(aggregated, context).filter(inRange));
+    metricsWritten += await upsertDailyMetrics(
+      run.userId,
+      run.provider,
+      collection.aggregate(aggregated, context).filter(inRange),
+    );
   }
 
   const db = await getDb();
@@ -178,12 +212,23 @@ async function recordPending(connectionId: string, collection: Collection<unknow
   const db = await getDb();
   const pending = items.map((item) => collection.pending!(item)).filter((p) => p !== undefined);
   const scoredIds = collection.externalId
-    ? items.filter((item) => !collection.pending!(item)).map((item) => collection.externalId!(item)).filter((id): id is string => !!id)
+    ? items
+        .filter((item) => !collection.pending!(item))
+        .map((item) => collection.externalId!(item))
+        .filter((id): id is string => !!id)
     : [];
   if (pending.length) {
     await db
       .insert(pendingRecords)
-      .values(pending.map((p) => ({ connectionId, collection: collection.id, externalId: p.externalId, day: p.day ?? null, state: p.state })))
+      .values(
+        pending.map((p) => ({
+          connectionId,
+          collection: collection.id,
+          externalId: p.externalId,
+          day: p.day ?? null,
+          state: p.state,
+        })),
+      )
       .onConflictDoUpdate({
         target: [pendingRecords.connectionId, pendingRecords.collection, pendingRecords.externalId],
         set: { state: sql`excluded.state`, day: sql`excluded.day`, updatedAt: new Date() },
@@ -221,7 +266,10 @@ export async function finishSyncRun(runId: string): Promise<void> {
 /** Records a failed run with a safe message; the connection keeps everything synced so far. */
 export async function failSyncRun(runId: string, error: unknown): Promise<void> {
   const db = await getDb();
-  const message = error instanceof ProviderError || error instanceof ConnectionUnavailableError ? error.message : "Sync failed unexpectedly";
+  const message =
+    error instanceof ProviderError || error instanceof ConnectionUnavailableError
+      ? error.message
+      : "Sync failed unexpectedly";
   const now = new Date();
   const [run] = await db
     .update(syncRuns)

@@ -19,7 +19,15 @@ export async function planPollSyncs(now = new Date()): Promise<Array<{ connectio
   const busy = await db
     .select({ connectionId: syncRuns.connectionId })
     .from(syncRuns)
-    .where(and(inArray(syncRuns.status, ["queued", "running"]), inArray(syncRuns.connectionId, active.map((c) => c.id))));
+    .where(
+      and(
+        inArray(syncRuns.status, ["queued", "running"]),
+        inArray(
+          syncRuns.connectionId,
+          active.map((c) => c.id),
+        ),
+      ),
+    );
   const busyIds = new Set(busy.map((b) => b.connectionId));
   const oldestPending = await db
     .select({ connectionId: pendingRecords.connectionId, day: min(pendingRecords.day) })
@@ -47,7 +55,13 @@ export async function connectionsWithExpiringTokens(withinMs: number, now = new 
   const rows = await db
     .select({ id: connections.id })
     .from(connections)
-    .where(and(eq(connections.status, "active"), isNotNull(connections.tokenExpiresAt), lt(connections.tokenExpiresAt, new Date(now.getTime() + withinMs))));
+    .where(
+      and(
+        eq(connections.status, "active"),
+        isNotNull(connections.tokenExpiresAt),
+        lt(connections.tokenExpiresAt, new Date(now.getTime() + withinMs)),
+      ),
+    );
   return rows.map((r) => r.id);
 }
 

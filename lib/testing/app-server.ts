@@ -139,7 +139,10 @@ export function matchRoute(route: DiscoveredRoute, pathname: string): Params | u
   return decoded.length === route.segments.length ? params : undefined;
 }
 
-export function findRoute(routes: DiscoveredRoute[], pathname: string): { route: DiscoveredRoute; params: Params } | undefined {
+export function findRoute(
+  routes: DiscoveredRoute[],
+  pathname: string,
+): { route: DiscoveredRoute; params: Params } | undefined {
   for (const route of routes) {
     const params = matchRoute(route, pathname);
     if (params) return { route, params };

@@ -10,9 +10,7 @@ import path from "node:path";
  */
 
 export type PostgresSource =
-  | { kind: "url"; url: string }
-  | { kind: "binaries"; binDir: string }
-  | { kind: "missing"; reason: string };
+  { kind: "url"; url: string } | { kind: "binaries"; binDir: string } | { kind: "missing"; reason: string };
 
 /** Where Debian's packages (and this project's machines) put the server binaries, besides PATH. */
 export function defaultBinaryDirs(): string[] {
@@ -73,7 +71,9 @@ async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

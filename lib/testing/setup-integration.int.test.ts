@@ -22,8 +22,7 @@ describe("integration test setup", () => {
     expect(rows).toEqual([]);
     // postgres.js returns the rows, PGlite a result object holding them.
     const result = (await db.execute(sql`select current_database() as name`)) as unknown as
-      | { name: string }[]
-      | { rows: { name: string }[] };
+      { name: string }[] | { rows: { name: string }[] };
     const name = (Array.isArray(result) ? result : result.rows)[0]?.name;
     if (inject("integrationDatabase") === "postgres") {
       expect(config().databaseUrl).toMatch(/^postgres:\/\//);

@@ -12,7 +12,6 @@ import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./test-secrets
  * in the code under test already sees the test configuration and database.
  */
 
-
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wd-int-"));
 Object.assign(process.env, {
   NODE_ENV: "test",

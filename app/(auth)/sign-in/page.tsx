@@ -7,7 +7,11 @@ import { currentUser } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const callbackUrl = safeCallbackUrl(firstParam((await searchParams).callbackUrl));
   // Already signed in: nothing to do here.
   if (await currentUser()) redirect(callbackUrl);

@@ -12,6 +12,9 @@ export async function GET(): Promise<Response> {
   } catch (error) {
     // The cause goes to the server log only: the public answer must not reveal connection details.
     console.error("Health check: database unreachable:", error instanceof Error ? error.message : error);
-    return Response.json({ status: "error", error: "database unreachable" }, { status: 503, headers: { "cache-control": "no-store" } });
+    return Response.json(
+      { status: "error", error: "database unreachable" },
+      { status: 503, headers: { "cache-control": "no-store" } },
+    );
   }
 }

@@ -56,7 +56,9 @@ describe("Inngest functions", () => {
     const planned = (result as { connections: number }).connections;
     expect(planned).toBeGreaterThanOrEqual(1);
     const sent = (ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
-    const events = sent.flatMap((call) => call[1] as Array<{ name: string; data: { connectionId: string; syncRunId: string } }>);
+    const events = sent.flatMap(
+      (call) => call[1] as Array<{ name: string; data: { connectionId: string; syncRunId: string } }>,
+    );
     expect(events.every((e) => e.name === syncRequested.name)).toBe(true);
     const mine = events.find((e) => e.data.connectionId === connectionId)!;
     const [run] = await db.select().from(syncRuns).where(eq(syncRuns.id, mine.data.syncRunId));
@@ -71,6 +73,10 @@ describe("Inngest functions", () => {
     await db.update(connections).set({ status: "disconnected" }).where(eq(connections.id, connectionId));
     const third = await new InngestTestEngine({ function: pollConnections.inngestFunction, steps: steps() }).execute();
     const sentThird = (third.ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
-    expect(sentThird.flatMap((call) => call[1] as Array<{ data: { connectionId: string } }>).some((e) => e.data.connectionId === connectionId)).toBe(false);
+    expect(
+      sentThird
+        .flatMap((call) => call[1] as Array<{ data: { connectionId: string } }>)
+        .some((e) => e.data.connectionId === connectionId),
+    ).toBe(false);
   });
 });

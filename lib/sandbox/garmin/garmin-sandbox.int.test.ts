@@ -38,7 +38,15 @@ const ssoPost = (path: string, cookie: string | undefined, body: unknown) =>
 async function loginAs(email: string, password = GARMIN_SANDBOX_PASSWORD) {
   const cookie = await signInCookie();
   const response = await ssoPost("login", cookie, { username: email, password, rememberMe: false, captchaToken: "" });
-  return { cookie, response, body: (await response.json()) as { serviceTicketId: string | null; responseStatus: { type: string }; customerMfaInfo: unknown } };
+  return {
+    cookie,
+    response,
+    body: (await response.json()) as {
+      serviceTicketId: string | null;
+      responseStatus: { type: string };
+      customerMfaInfo: unknown;
+    },
+  };
 }
 
 function signer(secret = GARMIN_SANDBOX_CONSUMER_SECRET) {
@@ -59,7 +67,8 @@ function preauthorized(ticket: string, options: { secret?: string; loginUrl?: st
 function exchange(token: { key: string; secret: string }, data: Record<string, string> = {}, authorization?: string) {
   const path = "/connectapi/oauth-service/oauth/exchange/user/2.0";
   const s = signer();
-  const header = authorization ?? s.toHeader(s.authorize({ url: `${BASE}${path}`, method: "POST", data }, token)).Authorization;
+  const header =
+    authorization ?? s.toHeader(s.authorize({ url: `${BASE}${path}`, method: "POST", data }, token)).Authorization;
   return call("POST", path, {
     headers: { authorization: header, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(data).toString(),
@@ -76,7 +85,10 @@ async function oauth1For(email: string) {
 
 describe("Garmin sandbox SSO", () => {
   it("needs the sign-in page's cookie, and answers wrong passwords and locked accounts in Garmin's shape", async () => {
-    const noCookie = await ssoPost("login", undefined, { username: GARMIN_SANDBOX_EMAILS.plain, password: GARMIN_SANDBOX_PASSWORD });
+    const noCookie = await ssoPost("login", undefined, {
+      username: GARMIN_SANDBOX_EMAILS.plain,
+      password: GARMIN_SANDBOX_PASSWORD,
+    });
     expect(noCookie.status).toBe(403);
     expect(await noCookie.json()).toMatchObject({ responseStatus: { type: "INVALID_SESSION" }, serviceTicketId: null });
 
@@ -93,32 +105,61 @@ describe("Garmin sandbox SSO", () => {
     expect(locked.response.status).toBe(423);
     expect(locked.body.responseStatus.type).toBe("ACCOUNT_LOCKED");
     // A wrong password for the locked account does not reveal the lock.
-    expect((await loginAs(GARMIN_SANDBOX_EMAILS.locked, "nope")).body.responseStatus.type).toBe("INVALID_USERNAME_PASSWORD");
+    expect((await loginAs(GARMIN_SANDBOX_EMAILS.locked, "nope")).body.responseStatus.type).toBe(
+      "INVALID_USERNAME_PASSWORD",
+    );
 
     const ok = await loginAs(GARMIN_SANDBOX_EMAILS.plain);
     expect(ok.response.status).toBe(200);
-    expect(ok.body).toMatchObject({ serviceURL: SERVICE, serviceTicketId: expect.stringMatching(/^ST-\d+-\w+-sso$/), responseStatus: { type: "SUCCESSFUL" } });
+    expect(ok.body).toMatchObject({
+      serviceURL: SERVICE,
+      serviceTicketId: expect.stringMatching(/^ST-\d+-\w+-sso$/),
+      responseStatus: { type: "SUCCESSFUL" },
+    });
     // The cookie's sign-in is finished: it cannot sign in again.
-    const reused = await ssoPost("login", ok.cookie, { username: GARMIN_SANDBOX_EMAILS.plain, password: GARMIN_SANDBOX_PASSWORD });
+    const reused = await ssoPost("login", ok.cookie, {
+      username: GARMIN_SANDBOX_EMAILS.plain,
+      password: GARMIN_SANDBOX_PASSWORD,
+    });
     expect(reused.status).toBe(403);
   });
 
   it("MFA: the emailed code within 5 minutes; 5 wrong codes or the 5 minutes end the sign-in", async () => {
     const first = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
-    expect(first.body).toMatchObject({ serviceTicketId: null, responseStatus: { type: "MFA_REQUIRED" }, customerMfaInfo: { mfaLastMethodUsed: "email" } });
-    const verify = (cookie: string, code: string) => ssoPost("mfa/verifyCode", cookie, { mfaMethod: "email", mfaVerificationCode: code, rememberMyBrowser: false, reconsentList: [], mfaSetup: false });
+    expect(first.body).toMatchObject({
+      serviceTicketId: null,
+      responseStatus: { type: "MFA_REQUIRED" },
+      customerMfaInfo: { mfaLastMethodUsed: "email" },
+    });
+    const verify = (cookie: string, code: string) =>
+      ssoPost("mfa/verifyCode", cookie, {
+        mfaMethod: "email",
+        mfaVerificationCode: code,
+        rememberMyBrowser: false,
+        reconsentList: [],
+        mfaSetup: false,
+      });
     const wrong = await verify(first.cookie, "000000");
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ responseStatus: { type: "INVALID_MFA_CODE" } });
     const right = await verify(first.cookie, GARMIN_SANDBOX_MFA_CODE);
-    expect(await right.json()).toMatchObject({ responseStatus: { type: "SUCCESSFUL" }, serviceTicketId: expect.stringMatching(/^ST-/) });
-    expect(((await (await verify(first.cookie, GARMIN_SANDBOX_MFA_CODE)).json()) as { responseStatus: { type: string } }).responseStatus.type).toBe("MFA_CODE_EXPIRED");
+    expect(await right.json()).toMatchObject({
+      responseStatus: { type: "SUCCESSFUL" },
+      serviceTicketId: expect.stringMatching(/^ST-/),
+    });
+    expect(
+      ((await (await verify(first.cookie, GARMIN_SANDBOX_MFA_CODE)).json()) as { responseStatus: { type: string } })
+        .responseStatus.type,
+    ).toBe("MFA_CODE_EXPIRED");
 
     const second = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
     for (let i = 0; i < 4; i++) expect((await verify(second.cookie, "111111")).status).toBe(400);
     const fifth = await verify(second.cookie, "111111");
     expect(((await fifth.json()) as { responseStatus: { type: string } }).responseStatus.type).toBe("MFA_CODE_EXPIRED");
-    expect(((await (await verify(second.cookie, GARMIN_SANDBOX_MFA_CODE)).json()) as { responseStatus: { type: string } }).responseStatus.type).toBe("MFA_CODE_EXPIRED");
+    expect(
+      ((await (await verify(second.cookie, GARMIN_SANDBOX_MFA_CODE)).json()) as { responseStatus: { type: string } })
+        .responseStatus.type,
+    ).toBe("MFA_CODE_EXPIRED");
 
     const third = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
     const db = await getDb();
@@ -158,7 +199,12 @@ describe("Garmin sandbox OAuth1 session", () => {
 
     const s = signer();
     const path = "/connectapi/oauth-service/oauth/exchange/user/2.0";
-    const header = s.toHeader(s.authorize({ url: `${BASE}${path}`, method: "POST", data: { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" } }, pair)).Authorization;
+    const header = s.toHeader(
+      s.authorize(
+        { url: `${BASE}${path}`, method: "POST", data: { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" } },
+        pair,
+      ),
+    ).Authorization;
     const first = await exchange(pair, { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" }, header);
     expect(first.status).toBe(200);
     const tokens = (await first.json()) as Record<string, unknown>;
@@ -182,7 +228,10 @@ describe("Garmin sandbox OAuth1 session", () => {
 
   it("MFA sessions must send their mfa_token on every exchange", async () => {
     const { cookie } = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
-    const verified = await ssoPost("mfa/verifyCode", cookie, { mfaMethod: "email", mfaVerificationCode: GARMIN_SANDBOX_MFA_CODE });
+    const verified = await ssoPost("mfa/verifyCode", cookie, {
+      mfaMethod: "email",
+      mfaVerificationCode: GARMIN_SANDBOX_MFA_CODE,
+    });
     const { serviceTicketId } = (await verified.json()) as { serviceTicketId: string };
     const form = new URLSearchParams(await (await preauthorized(serviceTicketId)).text());
     const pair = { key: form.get("oauth_token")!, secret: form.get("oauth_token_secret")! };
@@ -214,37 +263,76 @@ describe("Garmin sandbox data API", () => {
 
   it("serves the profile, per-day data for the account's own displayName, and validates dates", async () => {
     const token = await bearer();
-    const profile = (await (await get("/connectapi/userprofile-service/socialProfile", token)).json()) as { displayName: string; profileId: number };
+    const profile = (await (await get("/connectapi/userprofile-service/socialProfile", token)).json()) as {
+      displayName: string;
+      profileId: number;
+    };
     expect(profile.displayName).toBe(displayNameOf(account));
     expect(profile.profileId).toBeGreaterThan(0);
 
-    const gen = createGenerator({ provider: "garmin", accountId: account.id, historyDays: account.historyDays, timeZone: account.timeZone }, NOW);
+    const gen = createGenerator(
+      { provider: "garmin", accountId: account.id, historyDays: account.historyDays, timeZone: account.timeZone },
+      NOW,
+    );
     const today = localDay(NOW, account.timeZone);
     const days = daysWithHistory(gen.account, "2000-01-01", today, NOW);
     const withNight = days.slice(0, -1).find((d) => gen.nightOf(d) && gen.readinessOf(d)?.score != null)!;
     const withoutNight = days.find((d) => !gen.nightOf(d));
 
-    const sleep = (await (await get(`/connectapi/wellness-service/wellness/dailySleepData/${profile.displayName}?date=${withNight}&nonSleepBufferMinutes=60`, token)).json()) as {
+    const sleep = (await (
+      await get(
+        `/connectapi/wellness-service/wellness/dailySleepData/${profile.displayName}?date=${withNight}&nonSleepBufferMinutes=60`,
+        token,
+      )
+    ).json()) as {
       dailySleepDTO: { calendarDate: string; sleepTimeSeconds: number; sleepEndTimestampGMT: number };
     };
     expect(sleep.dailySleepDTO.calendarDate).toBe(withNight);
     expect(sleep.dailySleepDTO.sleepTimeSeconds).toBe(gen.nightOf(withNight)!.totalSleep);
     expect(localDay(new Date(sleep.dailySleepDTO.sleepEndTimestampGMT), account.timeZone)).toBe(withNight);
 
-    const summary = (await (await get(`/connectapi/usersummary-service/usersummary/daily/${profile.displayName}?calendarDate=${withNight}`, token)).json()) as Record<string, unknown>;
-    expect(summary).toMatchObject({ calendarDate: withNight, totalSteps: expect.any(Number), includesWellnessData: true });
-    const future = (await (await get(`/connectapi/usersummary-service/usersummary/daily/${profile.displayName}?calendarDate=2999-01-01`, token)).json()) as Record<string, unknown>;
+    const summary = (await (
+      await get(
+        `/connectapi/usersummary-service/usersummary/daily/${profile.displayName}?calendarDate=${withNight}`,
+        token,
+      )
+    ).json()) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      calendarDate: withNight,
+      totalSteps: expect.any(Number),
+      includesWellnessData: true,
+    });
+    const future = (await (
+      await get(
+        `/connectapi/usersummary-service/usersummary/daily/${profile.displayName}?calendarDate=2999-01-01`,
+        token,
+      )
+    ).json()) as Record<string, unknown>;
     expect(future).toMatchObject({ calendarDate: "2999-01-01", totalSteps: null, includesWellnessData: false });
 
-    const readiness = (await (await get(`/connectapi/metrics-service/metrics/trainingreadiness/${withNight}`, token)).json()) as Array<{ inputContext: string; score: number }>;
-    expect(readiness.find((e) => e.inputContext === "AFTER_WAKEUP_RESET")!.score).toBe(gen.readinessOf(withNight)!.score);
-    expect(await (await get("/connectapi/metrics-service/metrics/trainingreadiness/2999-01-01", token)).json()).toEqual([]);
+    const readiness = (await (
+      await get(`/connectapi/metrics-service/metrics/trainingreadiness/${withNight}`, token)
+    ).json()) as Array<{ inputContext: string; score: number }>;
+    expect(readiness.find((e) => e.inputContext === "AFTER_WAKEUP_RESET")!.score).toBe(
+      gen.readinessOf(withNight)!.score,
+    );
+    expect(await (await get("/connectapi/metrics-service/metrics/trainingreadiness/2999-01-01", token)).json()).toEqual(
+      [],
+    );
 
-    const hrv = (await (await get(`/connectapi/hrv-service/hrv/${withNight}`, token)).json()) as { hrvSummary: { lastNightAvg: number; calendarDate: string } };
-    expect(hrv.hrvSummary).toMatchObject({ calendarDate: withNight, lastNightAvg: Math.round(gen.nightOf(withNight)!.averageHrv) });
+    const hrv = (await (await get(`/connectapi/hrv-service/hrv/${withNight}`, token)).json()) as {
+      hrvSummary: { lastNightAvg: number; calendarDate: string };
+    };
+    expect(hrv.hrvSummary).toMatchObject({
+      calendarDate: withNight,
+      lastNightAvg: Math.round(gen.nightOf(withNight)!.averageHrv),
+    });
     if (withoutNight) expect((await get(`/connectapi/hrv-service/hrv/${withoutNight}`, token)).status).toBe(204);
 
-    const other = await get(`/connectapi/wellness-service/wellness/dailySleepData/someone-else?date=${withNight}`, token);
+    const other = await get(
+      `/connectapi/wellness-service/wellness/dailySleepData/someone-else?date=${withNight}`,
+      token,
+    );
     expect(other.status).toBe(403);
     expect(await other.json()).toMatchObject({ error: "ForbiddenException" });
     const badDate = await get("/connectapi/hrv-service/hrv/yesterday", token);

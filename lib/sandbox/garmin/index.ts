@@ -10,7 +10,15 @@ import { createGenerator, isDay, type Generator, type GeneratorAccount } from ".
 import { createOAuthServer, sha256Hex, SandboxTokenError } from "../oauth-server";
 import type { ProviderSandbox, SandboxRouteContext, SandboxRouteHandler } from "../types";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "./accounts";
-import { dailySleepData, dailySummary, displayNameOf, hrvData, socialProfile, trainingReadiness, type GarminSandboxAccount } from "./payloads";
+import {
+  dailySleepData,
+  dailySummary,
+  displayNameOf,
+  hrvData,
+  socialProfile,
+  trainingReadiness,
+  type GarminSandboxAccount,
+} from "./payloads";
 
 /**
  * A local Garmin Connect, as the Connect mobile app sees it (provider-apis.md §4.4):
@@ -49,7 +57,15 @@ const NONCE_TTL_MS = 10 * 60_000;
 const TIMESTAMP_SKEW_S = 300;
 const ACCESS_TOKEN_LIFETIME_RANGE = [75_000, 107_000] as const;
 const REFRESH_TOKEN_LIFETIME_S = 2_591_999;
-const SCOPES = ["COMMUNITY_COURSE_READ", "GARMINPAY_WRITE", "GOLF_API_READ", "ATP_READ", "CONNECT_WRITE", "CONNECT_READ", "DI_OAUTH_2_TOKEN_ADMIN"];
+const SCOPES = [
+  "COMMUNITY_COURSE_READ",
+  "GARMINPAY_WRITE",
+  "GOLF_API_READ",
+  "ATP_READ",
+  "CONNECT_WRITE",
+  "CONNECT_READ",
+  "DI_OAUTH_2_TOKEN_ADMIN",
+];
 const SESSION_COOKIE = "SESSIONID";
 
 export const GARMIN_SANDBOX_ACCOUNTS: GarminSandboxAccount[] = [
@@ -97,16 +113,31 @@ const bearer = createOAuthServer({
 /* ---------- helpers ---------- */
 
 function safeEqual(a: string, b: string): boolean {
-  return crypto.timingSafeEqual(crypto.createHash("sha256").update(a).digest(), crypto.createHash("sha256").update(b).digest());
+  return crypto.timingSafeEqual(
+    crypto.createHash("sha256").update(a).digest(),
+    crypto.createHash("sha256").update(b).digest(),
+  );
 }
 
 const noStore = { "cache-control": "no-store" };
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => Response.json(body, { status, headers: { ...noStore, ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { ...noStore, ...headers } });
 
-const HTTP_STATUS_NAMES: Record<number, string> = { 200: "OK", 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 423: "LOCKED" };
+const HTTP_STATUS_NAMES: Record<number, string> = {
+  200: "OK",
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  423: "LOCKED",
+};
 
 /** The SSO's JSON answer shape, for every outcome. */
-function ssoAnswer(status: number, type: string, message: string, extra: { ticket?: string; mfaMethod?: string } = {}): Response {
+function ssoAnswer(
+  status: number,
+  type: string,
+  message: string,
+  extra: { ticket?: string; mfaMethod?: string } = {},
+): Response {
   return json(status, {
     serviceURL: extra.ticket ? GARMIN_SSO_SERVICE : null,
     serviceTicketId: extra.ticket ?? null,
@@ -117,13 +148,18 @@ function ssoAnswer(status: number, type: string, message: string, extra: { ticke
 }
 
 /** connectapi's error body. */
-const apiError = (status: number, message: string, error: string, headers: Record<string, string> = {}) => json(status, { message, error }, headers);
+const apiError = (status: number, message: string, error: string, headers: Record<string, string> = {}) =>
+  json(status, { message, error }, headers);
 
 /** OAuth Problem Reporting (form-encoded), as OAuth1 services answer. */
 function oauthProblem(status: number, problem: string, advice: string): Response {
   return new Response(new URLSearchParams({ oauth_problem: problem, oauth_problem_advice: advice }).toString(), {
     status,
-    headers: { ...noStore, "content-type": "application/x-www-form-urlencoded", "www-authenticate": 'OAuth realm="connectapi"' },
+    headers: {
+      ...noStore,
+      "content-type": "application/x-www-form-urlencoded",
+      "www-authenticate": 'OAuth realm="connectapi"',
+    },
   });
 }
 
@@ -173,7 +209,9 @@ const signInPage: SandboxRouteHandler = async () => {
   const db = await getDb();
   const now = new Date();
   // Housekeeping: finished sign-ins, tickets and nonces are useless once expired.
-  await db.delete(sandboxSessions).where(and(eq(sandboxSessions.provider, PROVIDER), lt(sandboxSessions.expiresAt, now)));
+  await db
+    .delete(sandboxSessions)
+    .where(and(eq(sandboxSessions.provider, PROVIDER), lt(sandboxSessions.expiresAt, now)));
   const sessionId = crypto.randomBytes(24).toString("base64url");
   await db.insert(sandboxSessions).values({
     id: sessionKey("sso", sessionId),
@@ -216,7 +254,9 @@ const login: SandboxRouteHandler = async (request) => {
     ? await db
         .select()
         .from(sandboxSessions)
-        .where(and(eq(sandboxSessions.id, id), eq(sandboxSessions.kind, "sso_signin"), eq(sandboxSessions.consumed, false)))
+        .where(
+          and(eq(sandboxSessions.id, id), eq(sandboxSessions.kind, "sso_signin"), eq(sandboxSessions.consumed, false)),
+        )
     : [];
   if (!session || session.expiresAt.getTime() <= now.getTime()) {
     return ssoAnswer(403, "INVALID_SESSION", "Your sign-in session has expired. Reload the sign-in page.");
@@ -228,13 +268,19 @@ const login: SandboxRouteHandler = async (request) => {
   if (!account || !safeEqual(parsed.data.password, account.password ?? crypto.randomUUID())) {
     return ssoAnswer(401, "INVALID_USERNAME_PASSWORD", "Invalid username or password.");
   }
-  if (account.locked) return ssoAnswer(423, "ACCOUNT_LOCKED", "This account has been locked. Reset your password to unlock it.");
+  if (account.locked)
+    return ssoAnswer(423, "ACCOUNT_LOCKED", "This account has been locked. Reset your password to unlock it.");
 
   if (account.mfa) {
     // The code goes out "by email"; the half-signed-in session waits for it for 5 minutes.
     await db
       .update(sandboxSessions)
-      .set({ kind: "sso_mfa", accountId: account.id, payload: { attempts: 0, method: "email" }, expiresAt: new Date(now.getTime() + GARMIN_MFA_TTL_MS) })
+      .set({
+        kind: "sso_mfa",
+        accountId: account.id,
+        payload: { attempts: 0, method: "email" },
+        expiresAt: new Date(now.getTime() + GARMIN_MFA_TTL_MS),
+      })
       .where(eq(sandboxSessions.id, session.id));
     return ssoAnswer(200, "MFA_REQUIRED", "", { mfaMethod: "email" });
   }
@@ -269,7 +315,8 @@ const verifyCode: SandboxRouteHandler = async (request) => {
     .select()
     .from(sandboxSessions)
     .where(and(eq(sandboxSessions.id, id), eq(sandboxSessions.kind, "sso_mfa"), eq(sandboxSessions.consumed, false)));
-  const expired = () => ssoAnswer(400, "MFA_CODE_EXPIRED", "The verification code has expired. Sign in again to get a new one.");
+  const expired = () =>
+    ssoAnswer(400, "MFA_CODE_EXPIRED", "The verification code has expired. Sign in again to get a new one.");
   if (!session) return expired();
   if (session.expiresAt.getTime() <= now.getTime()) {
     await db.update(sandboxSessions).set({ consumed: true }).where(eq(sandboxSessions.id, id));
@@ -330,15 +377,25 @@ async function verifyOAuth1(
   form: Record<string, string>,
   tokenSecret: string | undefined,
 ): Promise<Verified> {
-  const fail = (problem: string, advice: string): Verified => ({ ok: false, response: oauthProblem(401, problem, advice) });
+  const fail = (problem: string, advice: string): Verified => ({
+    ok: false,
+    response: oauthProblem(401, problem, advice),
+  });
   const params = parseOAuthHeader(request.headers.get("authorization"));
   if (!params) return fail("parameter_absent", "An OAuth Authorization header is required.");
-  for (const name of ["oauth_consumer_key", "oauth_nonce", "oauth_signature", "oauth_signature_method", "oauth_timestamp"]) {
+  for (const name of [
+    "oauth_consumer_key",
+    "oauth_nonce",
+    "oauth_signature",
+    "oauth_signature_method",
+    "oauth_timestamp",
+  ]) {
     if (!params[name]) return fail("parameter_absent", `${name} is required.`);
   }
   if (params.oauth_signature_method !== "HMAC-SHA1") return fail("signature_method_rejected", "Use HMAC-SHA1.");
   if (params.oauth_version && params.oauth_version !== "1.0") return fail("version_rejected", "Use OAuth 1.0.");
-  if (!safeEqual(params.oauth_consumer_key!, GARMIN_SANDBOX_CONSUMER_KEY)) return fail("consumer_key_unknown", "Unknown consumer key.");
+  if (!safeEqual(params.oauth_consumer_key!, GARMIN_SANDBOX_CONSUMER_KEY))
+    return fail("consumer_key_unknown", "Unknown consumer key.");
   const timestamp = Number(params.oauth_timestamp);
   if (!Number.isInteger(timestamp) || Math.abs(timestamp - Date.now() / 1000) > TIMESTAMP_SKEW_S) {
     return fail("timestamp_refused", "The timestamp is more than 5 minutes off.");
@@ -346,8 +403,13 @@ async function verifyOAuth1(
   const requestUrl = new URL(request.url);
   const signedUrl = `${new URL(ctx.baseUrl).origin}${requestUrl.pathname}${requestUrl.search}`;
   const { oauth_signature: signature, realm: _realm, ...oauthData } = params;
-  const expected = signer.getSignature({ url: signedUrl, method: request.method.toUpperCase(), data: form }, tokenSecret, oauthData as unknown as OAuth.Data);
-  if (!safeEqual(signature!, expected)) return fail("signature_invalid", "The signature does not match (HMAC-SHA1 with the consumer secret).");
+  const expected = signer.getSignature(
+    { url: signedUrl, method: request.method.toUpperCase(), data: form },
+    tokenSecret,
+    oauthData as unknown as OAuth.Data,
+  );
+  if (!safeEqual(signature!, expected))
+    return fail("signature_invalid", "The signature does not match (HMAC-SHA1 with the consumer secret).");
   const db = await getDb();
   const [fresh] = await db
     .insert(sandboxSessions)
@@ -376,11 +438,19 @@ const preauthorized: SandboxRouteHandler = async (request, ctx) => {
   const [row] = await db
     .update(sandboxSessions)
     .set({ consumed: true })
-    .where(and(eq(sandboxSessions.id, sessionKey("ticket", ticket)), eq(sandboxSessions.kind, "ticket"), eq(sandboxSessions.consumed, false)))
+    .where(
+      and(
+        eq(sandboxSessions.id, sessionKey("ticket", ticket)),
+        eq(sandboxSessions.kind, "ticket"),
+        eq(sandboxSessions.consumed, false),
+      ),
+    )
     .returning();
-  if (!row || row.expiresAt.getTime() <= now.getTime()) return oauthProblem(401, "token_rejected", "The service ticket is invalid, used or expired.");
+  if (!row || row.expiresAt.getTime() <= now.getTime())
+    return oauthProblem(401, "token_rejected", "The service ticket is invalid, used or expired.");
   const payload = row.payload as { service?: string; mfa?: boolean };
-  if (query.get("login-url") !== payload.service) return oauthProblem(401, "token_rejected", "login-url does not match the ticket's service.");
+  if (query.get("login-url") !== payload.service)
+    return oauthProblem(401, "token_rejected", "login-url does not match the ticket's service.");
 
   const oauthToken = crypto.randomBytes(16).toString("hex");
   const oauthTokenSecret = crypto.randomBytes(24).toString("base64url");
@@ -399,7 +469,10 @@ const preauthorized: SandboxRouteHandler = async (request, ctx) => {
     body.set("mfa_token", mfaToken);
     body.set("mfa_expiration_timestamp", mfaExpiration.toISOString().replace("T", " ").replace("Z", ""));
   }
-  return new Response(body.toString(), { status: 200, headers: { ...noStore, "content-type": "text/plain;charset=UTF-8" } });
+  return new Response(body.toString(), {
+    status: 200,
+    headers: { ...noStore, "content-type": "text/plain;charset=UTF-8" },
+  });
 };
 
 const exchange: SandboxRouteHandler = async (request, ctx) => {
@@ -424,17 +497,39 @@ const exchange: SandboxRouteHandler = async (request, ctx) => {
   const verified = await verifyOAuth1(request, ctx, form, payload.tokenSecret);
   if (!verified.ok) return verified.response;
   if (payload.mfaToken && !safeEqual(form.mfa_token ?? "", payload.mfaToken)) {
-    return oauthProblem(401, "additional_authorization_required", "This session was created with MFA: send its mfa_token.");
+    return oauthProblem(
+      401,
+      "additional_authorization_required",
+      "This session was created with MFA: send its mfa_token.",
+    );
   }
-  if (form.audience && form.audience !== GARMIN_EXCHANGE_AUDIENCE) return oauthProblem(400, "parameter_rejected", "Unknown audience.");
+  if (form.audience && form.audience !== GARMIN_EXCHANGE_AUDIENCE)
+    return oauthProblem(400, "parameter_rejected", "Unknown audience.");
 
   const accessToken = crypto.randomBytes(32).toString("base64url");
   const refreshToken = crypto.randomBytes(32).toString("base64url");
   const expiresIn = crypto.randomInt(ACCESS_TOKEN_LIFETIME_RANGE[0], ACCESS_TOKEN_LIFETIME_RANGE[1]);
-  const common = { provider: PROVIDER, accountId: row.accountId, clientId: GARMIN_SANDBOX_CONSUMER_KEY, scopes: SCOPES, familyId: row.id, createdAt: now };
+  const common = {
+    provider: PROVIDER,
+    accountId: row.accountId,
+    clientId: GARMIN_SANDBOX_CONSUMER_KEY,
+    scopes: SCOPES,
+    familyId: row.id,
+    createdAt: now,
+  };
   await db.insert(sandboxTokens).values([
-    { ...common, tokenHash: sha256Hex(accessToken), kind: "access", expiresAt: new Date(now.getTime() + expiresIn * 1000) },
-    { ...common, tokenHash: sha256Hex(refreshToken), kind: "refresh", expiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_S * 1000) },
+    {
+      ...common,
+      tokenHash: sha256Hex(accessToken),
+      kind: "access",
+      expiresAt: new Date(now.getTime() + expiresIn * 1000),
+    },
+    {
+      ...common,
+      tokenHash: sha256Hex(refreshToken),
+      kind: "refresh",
+      expiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_S * 1000),
+    },
   ]);
   return json(200, {
     scope: SCOPES.join(" "),
@@ -453,7 +548,13 @@ export async function revokeGarminSandboxSessions(accountId: string): Promise<vo
   await db
     .update(sandboxSessions)
     .set({ consumed: true })
-    .where(and(eq(sandboxSessions.provider, PROVIDER), eq(sandboxSessions.kind, "oauth1"), eq(sandboxSessions.accountId, accountId)));
+    .where(
+      and(
+        eq(sandboxSessions.provider, PROVIDER),
+        eq(sandboxSessions.kind, "oauth1"),
+        eq(sandboxSessions.accountId, accountId),
+      ),
+    );
   await bearer.revokeAccountGrants(accountId);
 }
 
@@ -473,17 +574,24 @@ async function authorise(request: Request): Promise<Authorised> {
     const account = accountById(grant.accountId);
     return account ? { ok: true, account } : unauthorised("Invalid token");
   } catch (error) {
-    if (error instanceof SandboxTokenError) return unauthorised(error.reason === "expired" ? "Token expired" : "Invalid token");
+    if (error instanceof SandboxTokenError)
+      return unauthorised(error.reason === "expired" ? "Token expired" : "Invalid token");
     throw error;
   }
 }
 
 function generatorFor(account: GarminSandboxAccount) {
-  const generatorAccount: GeneratorAccount = { provider: PROVIDER, accountId: account.id, historyDays: account.historyDays, timeZone: account.timeZone };
+  const generatorAccount: GeneratorAccount = {
+    provider: PROVIDER,
+    accountId: account.id,
+    historyDays: account.historyDays,
+    timeZone: account.timeZone,
+  };
   return createGenerator(generatorAccount, sandboxNow());
 }
 
-const badDate = (value: string | null) => apiError(400, `Invalid date '${value ?? ""}', expected yyyy-MM-dd`, "BadRequestException");
+const badDate = (value: string | null) =>
+  apiError(400, `Invalid date '${value ?? ""}', expected yyyy-MM-dd`, "BadRequestException");
 
 function ownDisplayName(account: GarminSandboxAccount, requested: string | undefined): Response | undefined {
   if (requested === displayNameOf(account)) return undefined;
@@ -501,7 +609,10 @@ const profile: SandboxRouteHandler = async (request) => {
  * displayName as the last path segment, or (without `dayParam`) is the last path segment itself.
  * A payload of undefined is a day without data, which Garmin answers with 204.
  */
-function dayRoute(payloadOf: (gen: Generator, account: GarminSandboxAccount, day: string) => unknown, dayParam?: string): SandboxRouteHandler {
+function dayRoute(
+  payloadOf: (gen: Generator, account: GarminSandboxAccount, day: string) => unknown,
+  dayParam?: string,
+): SandboxRouteHandler {
   return async (request, ctx) => {
     const auth = await authorise(request);
     if (!auth.ok) return auth.response;

@@ -1,5 +1,12 @@
 import { TZDate } from "@date-fns/tz";
-import { deterministicId, seededRandom, shiftDay, localInstant, type Generator, type SleepPeriod } from "../data-generator";
+import {
+  deterministicId,
+  seededRandom,
+  shiftDay,
+  localInstant,
+  type Generator,
+  type SleepPeriod,
+} from "../data-generator";
 import { sha256Hex } from "../oauth-server";
 import type { SandboxAccount } from "../types";
 
@@ -149,7 +156,9 @@ export function dailySummary(gen: Generator, account: GarminSandboxAccount, day:
     minHeartRate: restingHeartRate - 3,
     maxHeartRate: Math.round(clamp(gen.baseline.restingHr + 75 + r.normal(0, 18), 95, 192)),
     restingHeartRate,
-    lastSevenDaysAvgRestingHeartRate: recentRest.length ? Math.round(recentRest.reduce((a, b) => a + b, 0) / recentRest.length) : null,
+    lastSevenDaysAvgRestingHeartRate: recentRest.length
+      ? Math.round(recentRest.reduce((a, b) => a + b, 0) / recentRest.length)
+      : null,
     averageStressLevel: offWrist ? -1 : stress,
     maxStressLevel: offWrist ? -1 : Math.round(clamp(stress + r.normal(50, 10), stress, 99)),
     stressQualifier: offWrist ? "UNKNOWN" : stress < 26 ? "CALM" : stress < 51 ? "BALANCED" : "STRESSFUL",
@@ -251,10 +260,25 @@ export function dailySleepData(gen: Generator, account: GarminSandboxAccount, da
               stress: { qualifierKey: "GOOD" },
               awakeCount: { qualifierKey: awakeCount(night.hypnogram) <= 2 ? "GOOD" : "FAIR" },
               overall: { value: score, qualifierKey: qualifier(score!) },
-              remPercentage: { value: Math.round((100 * night.remSleep) / night.totalSleep), qualifierKey: "GOOD", optimalStart: 21, optimalEnd: 31 },
+              remPercentage: {
+                value: Math.round((100 * night.remSleep) / night.totalSleep),
+                qualifierKey: "GOOD",
+                optimalStart: 21,
+                optimalEnd: 31,
+              },
               restlessness: { qualifierKey: "GOOD" },
-              lightPercentage: { value: Math.round((100 * night.lightSleep) / night.totalSleep), qualifierKey: "GOOD", optimalStart: 30, optimalEnd: 64 },
-              deepPercentage: { value: Math.round((100 * night.deepSleep) / night.totalSleep), qualifierKey: "GOOD", optimalStart: 16, optimalEnd: 33 },
+              lightPercentage: {
+                value: Math.round((100 * night.lightSleep) / night.totalSleep),
+                qualifierKey: "GOOD",
+                optimalStart: 30,
+                optimalEnd: 64,
+              },
+              deepPercentage: {
+                value: Math.round((100 * night.deepSleep) / night.totalSleep),
+                qualifierKey: "GOOD",
+                optimalStart: 16,
+                optimalEnd: 33,
+              },
             },
           }
         : {}),
@@ -314,7 +338,12 @@ export function hrvData(gen: Generator, account: GarminSandboxAccount, day: stri
       weeklyAvg,
       lastNightAvg,
       lastNight5MinHigh: readings.length ? Math.round(Math.max(...readings.map((x) => x.value))) : null,
-      baseline: { lowUpper: Math.round(base * 0.7), balancedLow: low, balancedUpper: high, markerValue: Math.round(((weeklyAvg - low) / (high - low)) * 100) / 100 },
+      baseline: {
+        lowUpper: Math.round(base * 0.7),
+        balancedLow: low,
+        balancedUpper: high,
+        markerValue: Math.round(((weeklyAvg - low) / (high - low)) * 100) / 100,
+      },
       status: weeklyAvg < low ? "UNBALANCED" : weeklyAvg > high ? "UNBALANCED" : "BALANCED",
       feedbackPhrase: weeklyAvg < low ? "HRV_UNBALANCED_2" : "HRV_BALANCED_2",
       createTimeStamp: garminTime(night.end.getTime()),
@@ -359,7 +388,8 @@ export function trainingReadiness(gen: Generator, account: GarminSandboxAccount,
     timestampLocal: garminTime(at + offset),
     deviceId: 3_442_975_000 + (profileIdOf(account) % 1000),
     level: readinessLevel(score),
-    feedbackLong: score >= 75 ? "HIGH_RECOVERED_READY" : score >= 50 ? "MODERATE_SLEEP_HISTORY_POS" : "LOW_RECOVERY_TIME_HIGH",
+    feedbackLong:
+      score >= 75 ? "HIGH_RECOVERED_READY" : score >= 50 ? "MODERATE_SLEEP_HISTORY_POS" : "LOW_RECOVERY_TIME_HIGH",
     feedbackShort: score >= 75 ? "READY_TO_TRAIN" : score >= 50 ? "ENJOY_LIGHT_TRAINING" : "FOCUS_ON_RECOVERY",
     score,
     sleepScore,

@@ -1,7 +1,14 @@
 import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, localDay, shiftDay, daysWithHistory, type GeneratorAccount } from "../data-generator";
-import { createOAuthServer, sha256Hex, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type ValidatedToken } from "../oauth-server";
+import {
+  createOAuthServer,
+  sha256Hex,
+  SandboxOAuthError,
+  SandboxTokenError,
+  type IssuedTokens,
+  type ValidatedToken,
+} from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
 import { documentCountForDay, documentsForDay, heartRateDocument, type OuraDailyCollection } from "./payloads";
@@ -101,7 +108,12 @@ const TITLES: Record<number, string> = {
   429: "Too Many Requests",
 };
 
-function problem(status: number, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+function problem(
+  status: number,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return Response.json(
     { status, title: TITLES[status] ?? "Error", detail, ...extra },
     { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers } },
@@ -115,7 +127,10 @@ function oauthProblem(status: 400 | 401, error: string, description: string): Re
 
 /** FastAPI's 422 body. */
 function validationError(field: string, msg: string, type: string, input: string): Response {
-  return Response.json({ detail: [{ type, loc: ["query", field], msg, input }] }, { status: 422, headers: { "cache-control": "no-store" } });
+  return Response.json(
+    { detail: [{ type, loc: ["query", field], msg, input }] },
+    { status: 422, headers: { "cache-control": "no-store" } },
+  );
 }
 
 const ok = (body: unknown) => Response.json(body, { headers: { "cache-control": "no-store" } });
@@ -152,7 +167,13 @@ const token: SandboxRouteHandler = async (request) => {
     if (grantType === "authorization_code") {
       const code = field("code");
       if (!code) return oauthProblem(400, "invalid_request", "code is required.");
-      const tokens = await ouraOAuth.exchangeCode({ code, clientId, clientSecret, redirectUri: field("redirect_uri"), codeVerifier: field("code_verifier") });
+      const tokens = await ouraOAuth.exchangeCode({
+        code,
+        clientId,
+        clientSecret,
+        redirectUri: field("redirect_uri"),
+        codeVerifier: field("code_verifier"),
+      });
       return tokenResponse(tokens);
     }
     const refreshToken = field("refresh_token");
@@ -169,7 +190,11 @@ const token: SandboxRouteHandler = async (request) => {
 /** `GET|POST /oauth/revoke?access_token=…`; like RFC 7009, an unknown token is not an error. */
 const revoke: SandboxRouteHandler = async (request) => {
   let value = new URL(request.url).searchParams.get("access_token");
-  if (!value && request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
+  if (
+    !value &&
+    request.method === "POST" &&
+    (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")
+  ) {
     const form = new URLSearchParams(await request.text());
     value = form.get("access_token") ?? form.get("token");
   }
@@ -184,21 +209,34 @@ const revoke: SandboxRouteHandler = async (request) => {
 async function rateLimited(accessTokenValue: string, grant: ValidatedToken): Promise<Response | undefined> {
   const windowSeconds = positiveIntFromEnv("SANDBOX_OURA_RATE_WINDOW_SECONDS", 300);
   const layers = [
-    { tier: "token", key: `oura:token:${sha256Hex(accessTokenValue)}`, limit: positiveIntFromEnv("SANDBOX_OURA_RATE_LIMIT", 5000) },
-    { tier: "application", key: `oura:app:${grant.clientId}`, limit: positiveIntFromEnv("SANDBOX_OURA_APP_RATE_LIMIT", 50_000) },
+    {
+      tier: "token",
+      key: `oura:token:${sha256Hex(accessTokenValue)}`,
+      limit: positiveIntFromEnv("SANDBOX_OURA_RATE_LIMIT", 5000),
+    },
+    {
+      tier: "application",
+      key: `oura:app:${grant.clientId}`,
+      limit: positiveIntFromEnv("SANDBOX_OURA_APP_RATE_LIMIT", 50_000),
+    },
   ];
   const now = new Date();
   for (const layer of layers) {
     const result = await hitRateLimit({ key: layer.key, limit: layer.limit, windowSeconds, now });
     if (result.exceeded) {
       const retryAfter = Math.max(1, Math.ceil((result.resetAt.getTime() - now.getTime()) / 1000));
-      return problem(429, `Rate limit exceeded: ${layer.limit} requests per ${windowSeconds} seconds.`, {}, {
-        "retry-after": String(retryAfter),
-        "x-ratelimit-limit": String(layer.limit),
-        "x-ratelimit-window": String(windowSeconds),
-        "x-ratelimit-reset": String(Math.floor(result.resetAt.getTime() / 1000)),
-        "x-ratelimit-tier": layer.tier,
-      });
+      return problem(
+        429,
+        `Rate limit exceeded: ${layer.limit} requests per ${windowSeconds} seconds.`,
+        {},
+        {
+          "retry-after": String(retryAfter),
+          "x-ratelimit-limit": String(layer.limit),
+          "x-ratelimit-window": String(windowSeconds),
+          "x-ratelimit-reset": String(Math.floor(result.resetAt.getTime() / 1000)),
+          "x-ratelimit-tier": layer.tier,
+        },
+      );
     }
   }
   return undefined;
@@ -263,7 +301,8 @@ interface HeartRateCursor {
   e: number;
 }
 
-const encodeCursor = (cursor: DailyCursor | HeartRateCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+const encodeCursor = (cursor: DailyCursor | HeartRateCursor) =>
+  Buffer.from(JSON.stringify(cursor)).toString("base64url");
 
 function decodeCursor(raw: string): Record<string, unknown> | undefined {
   try {
@@ -277,7 +316,8 @@ function decodeCursor(raw: string): Record<string, unknown> | undefined {
 /** A date or date-time query value → its calendar day, or undefined when unparsable. */
 function parseDayParam(raw: string): string | undefined {
   if (isDay(raw)) return raw;
-  if (/^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(Date.parse(raw)) && isDay(raw.slice(0, 10))) return raw.slice(0, 10);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(Date.parse(raw)) && isDay(raw.slice(0, 10)))
+    return raw.slice(0, 10);
   return undefined;
 }
 
@@ -288,7 +328,11 @@ function parseDateTimeParam(raw: string): Date | undefined {
   return Number.isNaN(value.getTime()) ? undefined : value;
 }
 
-async function dailyCollection(collection: OuraDailyCollection, query: URLSearchParams, account: OuraSandboxAccount): Promise<Response> {
+async function dailyCollection(
+  collection: OuraDailyCollection,
+  query: URLSearchParams,
+  account: OuraSandboxAccount,
+): Promise<Response> {
   const now = sandboxNow();
   const gen = createGenerator(generatorAccount(account), now);
   let start: string;
@@ -316,9 +360,21 @@ async function dailyCollection(collection: OuraDailyCollection, query: URLSearch
     const endRaw = query.get("end_date");
     const startRaw = query.get("start_date");
     const parsedEnd = endRaw === null ? localDay(now, account.timeZone) : parseDayParam(endRaw);
-    if (!parsedEnd) return validationError("end_date", "Input should be a valid date or datetime", "date_from_datetime_parsing", endRaw ?? "");
+    if (!parsedEnd)
+      return validationError(
+        "end_date",
+        "Input should be a valid date or datetime",
+        "date_from_datetime_parsing",
+        endRaw ?? "",
+      );
     const parsedStart = startRaw === null ? shiftDay(parsedEnd, -1) : parseDayParam(startRaw);
-    if (!parsedStart) return validationError("start_date", "Input should be a valid date or datetime", "date_from_datetime_parsing", startRaw ?? "");
+    if (!parsedStart)
+      return validationError(
+        "start_date",
+        "Input should be a valid date or datetime",
+        "date_from_datetime_parsing",
+        startRaw ?? "",
+      );
     if (parsedStart > parsedEnd) return problem(400, "start_date must not be after end_date.");
     start = parsedStart;
     end = parsedEnd;
@@ -359,18 +415,33 @@ async function heartRate(query: URLSearchParams, account: OuraSandboxAccount): P
   const tokenRaw = query.get("next_token");
   if (tokenRaw) {
     const cursor = decodeCursor(tokenRaw);
-    if (!cursor || cursor.c !== "heartrate" || !Number.isInteger(cursor.t) || !Number.isInteger(cursor.e)) return problem(400, "Invalid next_token.");
+    if (!cursor || cursor.c !== "heartrate" || !Number.isInteger(cursor.t) || !Number.isInteger(cursor.e))
+      return problem(400, "Invalid next_token.");
     start = new Date(cursor.t as number);
     end = new Date(cursor.e as number);
   } else {
     const endRaw = query.get("end_datetime");
     const startRaw = query.get("start_datetime");
     const parsedEnd = endRaw === null ? now : parseDateTimeParam(endRaw);
-    if (!parsedEnd) return validationError("end_datetime", "Input should be a valid datetime", "datetime_from_date_parsing", endRaw ?? "");
+    if (!parsedEnd)
+      return validationError(
+        "end_datetime",
+        "Input should be a valid datetime",
+        "datetime_from_date_parsing",
+        endRaw ?? "",
+      );
     const parsedStart = startRaw === null ? new Date(parsedEnd.getTime() - 86_400_000) : parseDateTimeParam(startRaw);
-    if (!parsedStart) return validationError("start_datetime", "Input should be a valid datetime", "datetime_from_date_parsing", startRaw ?? "");
-    if (parsedStart.getTime() >= parsedEnd.getTime()) return problem(400, "start_datetime must be before end_datetime.");
-    if (parsedEnd.getTime() - parsedStart.getTime() > HEART_RATE_MAX_RANGE_MS) return problem(400, "The time range must not exceed 30 days.");
+    if (!parsedStart)
+      return validationError(
+        "start_datetime",
+        "Input should be a valid datetime",
+        "datetime_from_date_parsing",
+        startRaw ?? "",
+      );
+    if (parsedStart.getTime() >= parsedEnd.getTime())
+      return problem(400, "start_datetime must be before end_datetime.");
+    if (parsedEnd.getTime() - parsedStart.getTime() > HEART_RATE_MAX_RANGE_MS)
+      return problem(400, "The time range must not exceed 30 days.");
     start = parsedStart;
     end = parsedEnd;
   }

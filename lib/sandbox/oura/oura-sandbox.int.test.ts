@@ -23,7 +23,14 @@ afterEach(() => {
   delete process.env.OURA_CLIENT_SECRET;
 });
 
-const { base: BASE, call, authorizeForm, authorize, tokenForm, connect } = sandboxOAuthFlow<TokenBody>({
+const {
+  base: BASE,
+  call,
+  authorizeForm,
+  authorize,
+  tokenForm,
+  connect,
+} = sandboxOAuthFlow<TokenBody>({
   providerId: "oura",
   clientId: OURA_SANDBOX_CLIENT_ID,
   clientSecret: OURA_SANDBOX_CLIENT_SECRET,
@@ -45,12 +52,19 @@ interface Page<T> {
   next_token: string | null;
 }
 
-async function allPages<T>(collection: string, token: string, query: Record<string, string>): Promise<{ items: T[]; pages: number }> {
+async function allPages<T>(
+  collection: string,
+  token: string,
+  query: Record<string, string>,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let pages = 0;
   let next: string | null = null;
   do {
-    const response = await call("GET", `/v2/usercollection/${collection}`, { token, query: next ? { ...query, next_token: next } : query });
+    const response = await call("GET", `/v2/usercollection/${collection}`, {
+      token,
+      query: next ? { ...query, next_token: next } : query,
+    });
     expect(response.status).toBe(200);
     const page = (await response.json()) as Page<T>;
     items.push(...page.data);
@@ -78,7 +92,11 @@ describe("authorise decision", () => {
   });
 
   it("never redirects to an unregistered redirect_uri or for an unknown client", async () => {
-    for (const bad of [{ redirect_uri: "https://evil.example/callback" } as Record<string, string>, { redirect_uri: `${registeredRedirectUri("oura")}?x=1` }, { client_id: "someone-else" }]) {
+    for (const bad of [
+      { redirect_uri: "https://evil.example/callback" } as Record<string, string>,
+      { redirect_uri: `${registeredRedirectUri("oura")}?x=1` },
+      { client_id: "someone-else" },
+    ]) {
       const response = await call("POST", "/oauth/authorize", { form: authorizeForm(bad) });
       expect(response.status).toBe(400);
       expect(response.headers.get("location")).toBeNull();
@@ -125,30 +143,49 @@ describe("token endpoint", () => {
   });
 
   it("refuses unsupported grants and malformed requests", async () => {
-    const password = await call("POST", "/oauth/token", { form: { grant_type: "password", client_id: OURA_SANDBOX_CLIENT_ID, client_secret: OURA_SANDBOX_CLIENT_SECRET } });
+    const password = await call("POST", "/oauth/token", {
+      form: { grant_type: "password", client_id: OURA_SANDBOX_CLIENT_ID, client_secret: OURA_SANDBOX_CLIENT_SECRET },
+    });
     expect(password.status).toBe(400);
     expect(await password.json()).toMatchObject({ error: "unsupported_grant_type" });
-    const noCode = await call("POST", "/oauth/token", { form: { grant_type: "authorization_code", client_id: OURA_SANDBOX_CLIENT_ID, client_secret: OURA_SANDBOX_CLIENT_SECRET } });
+    const noCode = await call("POST", "/oauth/token", {
+      form: {
+        grant_type: "authorization_code",
+        client_id: OURA_SANDBOX_CLIENT_ID,
+        client_secret: OURA_SANDBOX_CLIENT_SECRET,
+      },
+    });
     expect(await noCode.json()).toMatchObject({ status: 400, error: "invalid_request" });
     const json = await call("POST", "/oauth/token", { headers: { "content-type": "application/json" }, body: "{}" });
     expect(json.status).toBe(400);
   });
 
   it("checks redirect_uri and PKCE at the exchange", async () => {
-    const wrongRedirect = await call("POST", "/oauth/token", { form: tokenForm(await authorize(), { redirect_uri: "http://localhost:3000/elsewhere" }) });
+    const wrongRedirect = await call("POST", "/oauth/token", {
+      form: tokenForm(await authorize(), { redirect_uri: "http://localhost:3000/elsewhere" }),
+    });
     expect(await wrongRedirect.json()).toMatchObject({ status: 400, error: "invalid_grant" });
 
     const verifier = crypto.randomBytes(32).toString("base64url");
     const pkce = { code_challenge: pkceChallenge(verifier), code_challenge_method: "S256" };
-    const mismatch = await call("POST", "/oauth/token", { form: tokenForm(await authorize(pkce), { code_verifier: "x".repeat(43) }) });
+    const mismatch = await call("POST", "/oauth/token", {
+      form: tokenForm(await authorize(pkce), { code_verifier: "x".repeat(43) }),
+    });
     expect(await mismatch.json()).toMatchObject({ error: "invalid_grant" });
-    const good = await call("POST", "/oauth/token", { form: tokenForm(await authorize(pkce), { code_verifier: verifier }) });
+    const good = await call("POST", "/oauth/token", {
+      form: tokenForm(await authorize(pkce), { code_verifier: verifier }),
+    });
     expect(good.status).toBe(200);
   });
 
   it("rotates single-use refresh tokens; reuse is 400 invalid_grant", async () => {
     const tokens = await connect();
-    const refreshForm = (refresh_token: string) => ({ grant_type: "refresh_token", refresh_token, client_id: OURA_SANDBOX_CLIENT_ID, client_secret: OURA_SANDBOX_CLIENT_SECRET });
+    const refreshForm = (refresh_token: string) => ({
+      grant_type: "refresh_token",
+      refresh_token,
+      client_id: OURA_SANDBOX_CLIENT_ID,
+      client_secret: OURA_SANDBOX_CLIENT_SECRET,
+    });
     const first = await call("POST", "/oauth/token", { form: refreshForm(tokens.refresh_token) });
     expect(first.status).toBe(200);
     const rotated = (await first.json()) as TokenBody;
@@ -163,25 +200,41 @@ describe("token endpoint", () => {
 
 describe("data API", () => {
   const ava = OURA_SANDBOX_ACCOUNTS.find((a) => a.id === "ava")!;
-  const avaGen = () => createGenerator({ provider: "oura", accountId: "ava", historyDays: ava.historyDays, timeZone: ava.timeZone }, NOW);
+  const avaGen = () =>
+    createGenerator({ provider: "oura", accountId: "ava", historyDays: ava.historyDays, timeZone: ava.timeZone }, NOW);
   const today = () => localDay(NOW, ava.timeZone);
 
   it("pages through daily_sleep visiting every document exactly once", async () => {
     const { access_token } = await connect();
     const start = shiftDay(today(), -59);
-    const { items, pages } = await allPages<{ id: string; day: string; score: number; contributors: Record<string, number>; timestamp: string }>(
-      "daily_sleep",
-      access_token,
-      { start_date: start, end_date: today() },
-    );
+    const { items, pages } = await allPages<{
+      id: string;
+      day: string;
+      score: number;
+      contributors: Record<string, number>;
+      timestamp: string;
+    }>("daily_sleep", access_token, { start_date: start, end_date: today() });
     const gen = avaGen();
-    const expectedDays = daysWithHistory({ provider: "oura", accountId: "ava", historyDays: 120, timeZone: ava.timeZone }, start, today(), NOW).filter((d) => gen.nightOf(d));
+    const expectedDays = daysWithHistory(
+      { provider: "oura", accountId: "ava", historyDays: 120, timeZone: ava.timeZone },
+      start,
+      today(),
+      NOW,
+    ).filter((d) => gen.nightOf(d));
     expect(items.map((i) => i.day)).toEqual(expectedDays);
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
     expect(pages).toBe(Math.ceil(items.length / 10));
     expect(items.length).toBeLessThan(60); // some nights are missing
     const doc = items[0]!;
-    expect(Object.keys(doc.contributors).sort()).toEqual(["deep_sleep", "efficiency", "latency", "rem_sleep", "restfulness", "timing", "total_sleep"]);
+    expect(Object.keys(doc.contributors).sort()).toEqual([
+      "deep_sleep",
+      "efficiency",
+      "latency",
+      "rem_sleep",
+      "restfulness",
+      "timing",
+      "total_sleep",
+    ]);
     expect(doc.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00[+-]\d{2}:\d{2}$/);
   });
 
@@ -191,16 +244,38 @@ describe("data API", () => {
     const { items } = await allPages<Record<string, unknown>>("sleep", access_token, query);
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
     const gen = avaGen();
-    const expected = daysWithHistory({ provider: "oura", accountId: "ava", historyDays: 120, timeZone: ava.timeZone }, query.start_date, query.end_date, NOW).flatMap((d) =>
-      gen.sleepPeriodsOf(d).map((p) => p.id),
-    );
+    const expected = daysWithHistory(
+      { provider: "oura", accountId: "ava", historyDays: 120, timeZone: ava.timeZone },
+      query.start_date,
+      query.end_date,
+      NOW,
+    ).flatMap((d) => gen.sleepPeriodsOf(d).map((p) => p.id));
     expect(items.map((i) => i.id)).toEqual(expected);
     expect(items.some((i) => i.type === "late_nap")).toBe(true);
     const night = items.find((i) => i.type === "long_sleep")!;
-    for (const field of ["average_hrv", "lowest_heart_rate", "average_breath", "latency", "efficiency", "deep_sleep_duration", "rem_sleep_duration", "light_sleep_duration", "awake_time", "time_in_bed", "total_sleep_duration", "restless_periods", "bedtime_start", "bedtime_end"]) {
+    for (const field of [
+      "average_hrv",
+      "lowest_heart_rate",
+      "average_breath",
+      "latency",
+      "efficiency",
+      "deep_sleep_duration",
+      "rem_sleep_duration",
+      "light_sleep_duration",
+      "awake_time",
+      "time_in_bed",
+      "total_sleep_duration",
+      "restless_periods",
+      "bedtime_start",
+      "bedtime_end",
+    ]) {
       expect(night[field], field).toBeDefined();
     }
-    expect(night.total_sleep_duration).toBe((night.deep_sleep_duration as number) + (night.rem_sleep_duration as number) + (night.light_sleep_duration as number));
+    expect(night.total_sleep_duration).toBe(
+      (night.deep_sleep_duration as number) +
+        (night.rem_sleep_duration as number) +
+        (night.light_sleep_duration as number),
+    );
     expect((night.hrv as { interval: number; items: unknown[] }).interval).toBe(300);
     expect((night.readiness as { temperature_deviation: number }).temperature_deviation).toEqual(expect.any(Number));
     expect(night.bedtime_start).toMatch(/[+-]\d{2}:\d{2}$/);
@@ -209,20 +284,53 @@ describe("data API", () => {
   it("serves readiness, activity and SpO2 with inclusive day bounds", async () => {
     const { access_token } = await connect();
     const day = shiftDay(today(), -5);
-    const readiness = await call("GET", "/v2/usercollection/daily_readiness", { token: access_token, query: { start_date: shiftDay(day, -2), end_date: day } });
-    const readinessDocs = ((await readiness.json()) as Page<{ day: string; contributors: Record<string, unknown>; temperature_deviation: number }>).data;
+    const readiness = await call("GET", "/v2/usercollection/daily_readiness", {
+      token: access_token,
+      query: { start_date: shiftDay(day, -2), end_date: day },
+    });
+    const readinessDocs = (
+      (await readiness.json()) as Page<{
+        day: string;
+        contributors: Record<string, unknown>;
+        temperature_deviation: number;
+      }>
+    ).data;
     expect(readinessDocs.length).toBeGreaterThan(0);
     expect(readinessDocs.every((d) => d.day >= shiftDay(day, -2) && d.day <= day)).toBe(true);
-    expect(Object.keys(readinessDocs[0]!.contributors).sort()).toEqual(
-      ["activity_balance", "body_temperature", "hrv_balance", "previous_day_activity", "previous_night", "recovery_index", "resting_heart_rate", "sleep_balance", "sleep_regularity"],
-    );
+    expect(Object.keys(readinessDocs[0]!.contributors).sort()).toEqual([
+      "activity_balance",
+      "body_temperature",
+      "hrv_balance",
+      "previous_day_activity",
+      "previous_night",
+      "recovery_index",
+      "resting_heart_rate",
+      "sleep_balance",
+      "sleep_regularity",
+    ]);
 
-    const activity = (await (await call("GET", "/v2/usercollection/daily_activity", { token: access_token, query: { start_date: day, end_date: day } })).json()) as Page<Record<string, unknown>>;
+    const activity = (await (
+      await call("GET", "/v2/usercollection/daily_activity", {
+        token: access_token,
+        query: { start_date: day, end_date: day },
+      })
+    ).json()) as Page<Record<string, unknown>>;
     expect(activity.data).toHaveLength(1);
-    expect(activity.data[0]).toMatchObject({ day, steps: expect.any(Number), active_calories: expect.any(Number), total_calories: expect.any(Number), score: expect.any(Number) });
+    expect(activity.data[0]).toMatchObject({
+      day,
+      steps: expect.any(Number),
+      active_calories: expect.any(Number),
+      total_calories: expect.any(Number),
+      score: expect.any(Number),
+    });
     expect(activity.data[0]!.timestamp).toMatch(/T04:00:00[+-]\d{2}:\d{2}$/);
 
-    const spo2 = (await (await call("GET", "/v2/usercollection/daily_spo2", { token: access_token, query: { start_date: shiftDay(day, -6), end_date: day } })).json()) as Page<Record<string, unknown>>;
+    const spo2 = (await (
+      await call("GET", "/v2/usercollection/daily_spo2", {
+        token: access_token,
+        query: { start_date: shiftDay(day, -6), end_date: day },
+      })
+    ).json()) as Page<Record<string, unknown>>;
     expect(spo2.data.length).toBeGreaterThan(0);
     expect(spo2.data[0]).toHaveProperty("breathing_disturbance_index");
     expect(spo2.data[0]).toHaveProperty("spo2_percentage");
@@ -230,7 +338,9 @@ describe("data API", () => {
 
   it("defaults to yesterday and today without a range", async () => {
     const { access_token } = await connect();
-    const page = (await (await call("GET", "/v2/usercollection/daily_activity", { token: access_token })).json()) as Page<{ day: string }>;
+    const page = (await (
+      await call("GET", "/v2/usercollection/daily_activity", { token: access_token })
+    ).json()) as Page<{ day: string }>;
     expect(page.data.length).toBeGreaterThan(0);
     expect(page.data.every((d) => d.day === today() || d.day === shiftDay(today(), -1))).toBe(true);
   });
@@ -239,10 +349,14 @@ describe("data API", () => {
     const { access_token } = await connect();
     const end = new Date(Math.floor(NOW.getTime() / 300_000) * 300_000 - 86_400_000);
     const start = new Date(end.getTime() - 2 * 86_400_000);
-    const { items, pages } = await allPages<{ bpm: number; source: string; timestamp: string }>("heartrate", access_token, {
-      start_datetime: start.toISOString(),
-      end_datetime: end.toISOString(),
-    });
+    const { items, pages } = await allPages<{ bpm: number; source: string; timestamp: string }>(
+      "heartrate",
+      access_token,
+      {
+        start_datetime: start.toISOString(),
+        end_datetime: end.toISOString(),
+      },
+    );
     expect(pages).toBeGreaterThan(1);
     const times = items.map((i) => Date.parse(i.timestamp));
     expect(new Set(times).size).toBe(items.length);
@@ -259,7 +373,10 @@ describe("data API", () => {
     const { access_token } = await connect({ account: "noah" });
     const noah = OURA_SANDBOX_ACCOUNTS.find((a) => a.id === "noah")!;
     const noahToday = localDay(NOW, noah.timeZone);
-    const { items } = await allPages<{ day: string }>("daily_activity", access_token, { start_date: shiftDay(noahToday, -30), end_date: noahToday });
+    const { items } = await allPages<{ day: string }>("daily_activity", access_token, {
+      start_date: shiftDay(noahToday, -30),
+      end_date: noahToday,
+    });
     expect(items.length).toBeGreaterThan(0);
     expect(items.length).toBeLessThanOrEqual(3);
     expect(items.every((d) => d.day >= shiftDay(noahToday, -2))).toBe(true);
@@ -267,11 +384,15 @@ describe("data API", () => {
 
   it("answers personal_info according to the granted scopes", async () => {
     const full = await connect();
-    const info = (await (await call("GET", "/v2/usercollection/personal_info", { token: full.access_token })).json()) as Record<string, unknown>;
+    const info = (await (
+      await call("GET", "/v2/usercollection/personal_info", { token: full.access_token })
+    ).json()) as Record<string, unknown>;
     expect(info).toMatchObject({ age: 34, biological_sex: "female", email: ava.email });
     expect(info.id).toEqual(expect.any(String));
     const narrow = await connect({ scope: "daily" });
-    const limited = (await (await call("GET", "/v2/usercollection/personal_info", { token: narrow.access_token })).json()) as Record<string, unknown>;
+    const limited = (await (
+      await call("GET", "/v2/usercollection/personal_info", { token: narrow.access_token })
+    ).json()) as Record<string, unknown>;
     expect(limited).toMatchObject({ id: info.id, age: null, email: null });
   });
 
@@ -301,21 +422,36 @@ describe("data API", () => {
 
   it("422 for an unparsable date, 400 for a bad range or next_token", async () => {
     const { access_token } = await connect();
-    const bad = await call("GET", "/v2/usercollection/daily_sleep", { token: access_token, query: { start_date: "2026-13-45" } });
+    const bad = await call("GET", "/v2/usercollection/daily_sleep", {
+      token: access_token,
+      query: { start_date: "2026-13-45" },
+    });
     expect(bad.status).toBe(422);
-    expect(await bad.json()).toMatchObject({ detail: [{ loc: ["query", "start_date"], msg: expect.any(String), type: expect.any(String) }] });
-    const reversed = await call("GET", "/v2/usercollection/daily_sleep", { token: access_token, query: { start_date: today(), end_date: shiftDay(today(), -3) } });
+    expect(await bad.json()).toMatchObject({
+      detail: [{ loc: ["query", "start_date"], msg: expect.any(String), type: expect.any(String) }],
+    });
+    const reversed = await call("GET", "/v2/usercollection/daily_sleep", {
+      token: access_token,
+      query: { start_date: today(), end_date: shiftDay(today(), -3) },
+    });
     expect(reversed.status).toBe(400);
     expect(await reversed.json()).toMatchObject({ status: 400 });
-    expect((await call("GET", "/v2/usercollection/daily_sleep", { token: access_token, query: { next_token: "garbage" } })).status).toBe(400);
-    const longRange = await call("GET", "/v2/usercollection/heartrate", { token: access_token, query: { start_datetime: "2026-01-01T00:00:00Z", end_datetime: "2026-03-01T00:00:00Z" } });
+    expect(
+      (await call("GET", "/v2/usercollection/daily_sleep", { token: access_token, query: { next_token: "garbage" } }))
+        .status,
+    ).toBe(400);
+    const longRange = await call("GET", "/v2/usercollection/heartrate", {
+      token: access_token,
+      query: { start_datetime: "2026-01-01T00:00:00Z", end_datetime: "2026-03-01T00:00:00Z" },
+    });
     expect(longRange.status).toBe(400);
   });
 
   it("429 with Oura's headers once SANDBOX_OURA_RATE_LIMIT is reached", async () => {
     process.env.SANDBOX_OURA_RATE_LIMIT = "3";
     const { access_token } = await connect();
-    for (let i = 0; i < 3; i++) expect((await call("GET", "/v2/usercollection/personal_info", { token: access_token })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await call("GET", "/v2/usercollection/personal_info", { token: access_token })).status).toBe(200);
     const limited = await call("GET", "/v2/usercollection/daily_sleep", { token: access_token });
     expect(limited.status).toBe(429);
     expect(await limited.json()).toMatchObject({ status: 429 });

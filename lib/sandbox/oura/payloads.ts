@@ -1,11 +1,25 @@
-import { deterministicId, formatLocal, formatUtc, localInstant, type Generator, type HeartRateSample, type SleepPeriod } from "../data-generator";
+import {
+  deterministicId,
+  formatLocal,
+  formatUtc,
+  localInstant,
+  type Generator,
+  type HeartRateSample,
+  type SleepPeriod,
+} from "../data-generator";
 
 /**
  * Generated data shaped exactly as Oura API v2 documents it (provider-apis.md §1.2). Local
  * timestamps carry the account's UTC offset; heart-rate samples are in UTC.
  */
 
-export const OURA_DAILY_COLLECTIONS = ["daily_sleep", "sleep", "daily_readiness", "daily_activity", "daily_spo2"] as const;
+export const OURA_DAILY_COLLECTIONS = [
+  "daily_sleep",
+  "sleep",
+  "daily_readiness",
+  "daily_activity",
+  "daily_spo2",
+] as const;
 export type OuraDailyCollection = (typeof OURA_DAILY_COLLECTIONS)[number];
 
 type Doc = Record<string, unknown> & { id: string; day: string };
@@ -72,7 +86,15 @@ export function documentsForDay(gen: Generator, collection: OuraDailyCollection,
     case "daily_sleep": {
       const sleep = gen.sleepScoreOf(day);
       if (!sleep) return [];
-      return [{ id: docId(gen, collection, day), contributors: sleep.contributors, day, score: sleep.score, timestamp: dayTimestamp(gen, day) }];
+      return [
+        {
+          id: docId(gen, collection, day),
+          contributors: sleep.contributors,
+          day,
+          score: sleep.score,
+          timestamp: dayTimestamp(gen, day),
+        },
+      ];
     }
     case "daily_readiness": {
       const readiness = gen.readinessOf(day);

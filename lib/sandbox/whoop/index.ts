@@ -1,7 +1,15 @@
 import { handleAuthorizeDecision, validateAuthorizeParams } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, type GeneratorAccount } from "../data-generator";
-import { createOAuthServer, sha256Hex, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type OAuthErrorCode, type ValidatedToken } from "../oauth-server";
+import {
+  createOAuthServer,
+  sha256Hex,
+  SandboxOAuthError,
+  SandboxTokenError,
+  type IssuedTokens,
+  type OAuthErrorCode,
+  type ValidatedToken,
+} from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv, type RateLimitResult } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
 import { whoopRecordsBetween, type WhoopDataset, type WhoopScoringRules } from "./payloads";
@@ -109,7 +117,8 @@ export const whoopOAuth = createOAuthServer({
 const HYDRA_DESCRIPTIONS: Record<OAuthErrorCode | "unsupported_grant_type" | "invalid_scope", string> = {
   invalid_grant:
     "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
-  invalid_client: "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).",
+  invalid_client:
+    "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method).",
   invalid_request:
     "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
   unsupported_grant_type: "The authorization grant type is not supported by the authorization server.",
@@ -151,13 +160,24 @@ const token: SandboxRouteHandler = async (request) => {
   const clientId = field("client_id");
   const clientSecret = field("client_secret");
   if (!clientId || !clientSecret) {
-    return oauthError("invalid_client", "This client is registered for client_secret_post: client_id and client_secret belong in the request body.");
+    return oauthError(
+      "invalid_client",
+      "This client is registered for client_secret_post: client_id and client_secret belong in the request body.",
+    );
   }
   try {
     if (grantType === "authorization_code") {
       const code = field("code");
       if (!code) return oauthError("invalid_request", "The code parameter is missing.");
-      return tokenResponse(await whoopOAuth.exchangeCode({ code, clientId, clientSecret, redirectUri: field("redirect_uri"), codeVerifier: field("code_verifier") }));
+      return tokenResponse(
+        await whoopOAuth.exchangeCode({
+          code,
+          clientId,
+          clientSecret,
+          redirectUri: field("redirect_uri"),
+          codeVerifier: field("code_verifier"),
+        }),
+      );
     }
     const refreshToken = field("refresh_token");
     if (!refreshToken) return oauthError("invalid_request", "The refresh_token parameter is missing.");
@@ -205,9 +225,20 @@ const authorizeDecision: SandboxRouteHandler = async (request) => {
 async function countRequest(accessTokenValue: string): Promise<{ headers: Record<string, string>; exceeded: boolean }> {
   const now = new Date();
   const key = sha256Hex(accessTokenValue);
-  const minute = await hitRateLimit({ key: `whoop:minute:${key}`, limit: positiveIntFromEnv("SANDBOX_WHOOP_RATE_LIMIT", 100), windowSeconds: 60, now });
-  const day = await hitRateLimit({ key: `whoop:day:${key}`, limit: positiveIntFromEnv("SANDBOX_WHOOP_DAILY_RATE_LIMIT", 10_000), windowSeconds: 86_400, now });
-  const nearest: RateLimitResult = day.exceeded && !minute.exceeded ? day : minute.exceeded || minute.remaining <= day.remaining ? minute : day;
+  const minute = await hitRateLimit({
+    key: `whoop:minute:${key}`,
+    limit: positiveIntFromEnv("SANDBOX_WHOOP_RATE_LIMIT", 100),
+    windowSeconds: 60,
+    now,
+  });
+  const day = await hitRateLimit({
+    key: `whoop:day:${key}`,
+    limit: positiveIntFromEnv("SANDBOX_WHOOP_DAILY_RATE_LIMIT", 10_000),
+    windowSeconds: 86_400,
+    now,
+  });
+  const nearest: RateLimitResult =
+    day.exceeded && !minute.exceeded ? day : minute.exceeded || minute.remaining <= day.remaining ? minute : day;
   const resetSeconds = Math.max(1, Math.ceil((nearest.resetAt.getTime() - now.getTime()) / 1000));
   return {
     exceeded: minute.exceeded || day.exceeded,
@@ -224,7 +255,13 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 type Authorised =
-  | { ok: true; grant: ValidatedToken; account: WhoopSandboxAccount; accessToken: string; headers: Record<string, string> }
+  | {
+      ok: true;
+      grant: ValidatedToken;
+      account: WhoopSandboxAccount;
+      accessToken: string;
+      headers: Record<string, string>;
+    }
   | { ok: false; response: Response };
 
 /** Bearer token → grant → rate limit → scope. Every answer after the token check carries the rate-limit headers. */
@@ -245,8 +282,10 @@ async function authorise(request: Request, scope: string): Promise<Authorised> {
   const account = WHOOP_SANDBOX_ACCOUNTS.find((a) => a.id === grant.accountId);
   if (!account) return unauthorised("Authorization was not valid: The access token is invalid.");
   const limit = await countRequest(match[1]!);
-  if (limit.exceeded) return { ok: false, response: json(429, { message: "Too Many Requests: rate limit exceeded." }, limit.headers) };
-  if (!grant.scopes.includes(scope)) return unauthorised(`Authorization was not valid: the ${scope} scope was not granted.`, limit.headers);
+  if (limit.exceeded)
+    return { ok: false, response: json(429, { message: "Too Many Requests: rate limit exceeded." }, limit.headers) };
+  if (!grant.scopes.includes(scope))
+    return unauthorised(`Authorization was not valid: the ${scope} scope was not granted.`, limit.headers);
   return { ok: true, grant, account, accessToken: match[1]!, headers: limit.headers };
 }
 
@@ -269,7 +308,8 @@ function decodeCursor(raw: string, dataset: keyof WhoopDataset): Cursor | undefi
   try {
     const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<Cursor>;
     const isInstant = (x: unknown) => typeof x === "number" && Number.isFinite(x);
-    if (value?.d !== dataset || !(value.s === null || isInstant(value.s)) || !isInstant(value.e) || !isInstant(value.b)) return undefined;
+    if (value?.d !== dataset || !(value.s === null || isInstant(value.s)) || !isInstant(value.e) || !isInstant(value.b))
+      return undefined;
     return value as Cursor;
   } catch {
     return undefined;
@@ -292,7 +332,8 @@ async function collection(request: Request, dataset: keyof WhoopDataset, scope: 
 
   const limitRaw = query.get("limit");
   const limit = limitRaw === null ? DEFAULT_PAGE_SIZE : Number(limitRaw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return bad(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    return bad(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
 
   let window: { s: number | null; e: number; b: number };
   const tokenRaw = query.get("nextToken");
@@ -320,7 +361,10 @@ async function collection(request: Request, dataset: keyof WhoopDataset, scope: 
   const more = records.length > limit;
   return json(
     200,
-    { records: page.map((r) => r.record), ...(more ? { next_token: encodeCursor({ d: dataset, s: window.s, e: window.e, b: page.at(-1)!.at }) } : {}) },
+    {
+      records: page.map((r) => r.record),
+      ...(more ? { next_token: encodeCursor({ d: dataset, s: window.s, e: window.e, b: page.at(-1)!.at }) } : {}),
+    },
     auth.headers,
   );
 }
@@ -329,14 +373,22 @@ const profile: SandboxRouteHandler = async (request) => {
   const auth = await authorise(request, "read:profile");
   if (!auth.ok) return auth.response;
   const { account } = auth;
-  return json(200, { user_id: account.userId, email: account.email, first_name: account.firstName, last_name: account.lastName }, auth.headers);
+  return json(
+    200,
+    { user_id: account.userId, email: account.email, first_name: account.firstName, last_name: account.lastName },
+    auth.headers,
+  );
 };
 
 const bodyMeasurement: SandboxRouteHandler = async (request) => {
   const auth = await authorise(request, "read:body_measurement");
   if (!auth.ok) return auth.response;
   const { account } = auth;
-  return json(200, { height_meter: account.heightM, weight_kilogram: account.weightKg, max_heart_rate: account.maxHeartRate }, auth.headers);
+  return json(
+    200,
+    { height_meter: account.heightM, weight_kilogram: account.weightKg, max_heart_rate: account.maxHeartRate },
+    auth.headers,
+  );
 };
 
 /** `DELETE /v2/user/access`: the member's grant to this app ends (every token of it). */
@@ -346,7 +398,8 @@ const revokeAccess: SandboxRouteHandler = async (request) => {
   try {
     await whoopOAuth.validateAccessToken(match[1]!);
   } catch (error) {
-    if (error instanceof SandboxTokenError) return json(401, { message: `Authorization was not valid: ${error.message}` });
+    if (error instanceof SandboxTokenError)
+      return json(401, { message: `Authorization was not valid: ${error.message}` });
     throw error;
   }
   await whoopOAuth.revokeToken(match[1]!);

@@ -45,7 +45,11 @@ describe("WHOOP sandbox payloads", () => {
     expect(sleep.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(sleep.timezone_offset).toMatch(/^-0[56]:00$/);
     expect(sleep.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    const score = sleep.score as { stage_summary: Record<string, number>; sleep_needed: Record<string, number>; [k: string]: unknown };
+    const score = sleep.score as {
+      stage_summary: Record<string, number>;
+      sleep_needed: Record<string, number>;
+      [k: string]: unknown;
+    };
     expect(Object.keys(score.stage_summary).sort()).toEqual([
       "disturbance_count",
       "sleep_cycle_count",
@@ -57,10 +61,18 @@ describe("WHOOP sandbox payloads", () => {
       "total_slow_wave_sleep_time_milli",
     ]);
     const stages = score.stage_summary;
-    expect(stages.total_light_sleep_time_milli! + stages.total_slow_wave_sleep_time_milli! + stages.total_rem_sleep_time_milli! + stages.total_awake_time_milli!).toBe(
-      stages.total_in_bed_time_milli,
-    );
-    expect(Object.keys(score.sleep_needed).sort()).toEqual(["baseline_milli", "need_from_recent_nap_milli", "need_from_recent_strain_milli", "need_from_sleep_debt_milli"]);
+    expect(
+      stages.total_light_sleep_time_milli! +
+        stages.total_slow_wave_sleep_time_milli! +
+        stages.total_rem_sleep_time_milli! +
+        stages.total_awake_time_milli!,
+    ).toBe(stages.total_in_bed_time_milli);
+    expect(Object.keys(score.sleep_needed).sort()).toEqual([
+      "baseline_milli",
+      "need_from_recent_nap_milli",
+      "need_from_recent_strain_milli",
+      "need_from_sleep_debt_milli",
+    ]);
     expect(score.sleep_performance_percentage).toBeGreaterThan(0);
     expect(score.sleep_performance_percentage).toBeLessThanOrEqual(100);
 
@@ -94,7 +106,9 @@ describe("WHOOP sandbox payloads", () => {
     const latestSleep = early.sleeps.find((s) => s.record.id === night.id)!.record;
     expect(latestSleep.score_state).toBe("PENDING_SCORE");
     expect(latestSleep).not.toHaveProperty("score");
-    expect(early.recoveries.find((r) => r.record.sleep_id === night.id)!.record).toMatchObject({ score_state: "PENDING_SCORE" });
+    expect(early.recoveries.find((r) => r.record.sleep_id === night.id)!.record).toMatchObject({
+      score_state: "PENDING_SCORE",
+    });
     expect(early.cycles[0]!.record).toMatchObject({ score_state: "PENDING_SCORE" });
 
     const later = records(new Date(night.end.getTime() + 50 * 60_000), rules, 3);
@@ -119,11 +133,24 @@ describe("WHOOP sandbox payloads", () => {
   it("maps through the provider module onto the local days WHOOP's app shows", () => {
     const { sleeps, recoveries, cycles } = records(NOW);
     const ctx: MappingContext = {};
-    const sleepSamples = mapWhoopItems("sleep", sleeps.map((s) => s.record), ctx);
-    const recoverySamples = mapWhoopItems("recovery", recoveries.map((r) => r.record), ctx);
-    const cycleSamples = mapWhoopItems("cycle", cycles.map((c) => c.record), ctx);
+    const sleepSamples = mapWhoopItems(
+      "sleep",
+      sleeps.map((s) => s.record),
+      ctx,
+    );
+    const recoverySamples = mapWhoopItems(
+      "recovery",
+      recoveries.map((r) => r.record),
+      ctx,
+    );
+    const cycleSamples = mapWhoopItems(
+      "cycle",
+      cycles.map((c) => c.record),
+      ctx,
+    );
     const gen = createGenerator(account, NOW);
-    for (const s of sleepSamples.filter((x) => x.metric === "time_in_bed")) expect(s.value).toBe(gen.nightOf(s.day)!.timeInBed);
+    for (const s of sleepSamples.filter((x) => x.metric === "time_in_bed"))
+      expect(s.value).toBe(gen.nightOf(s.day)!.timeInBed);
     // Recovery lands on the morning of its night, never on the evening the cycle started.
     const recoveryDays = recoverySamples.filter((x) => x.metric === "readiness_score").map((x) => x.day);
     expect(recoveryDays.every((d) => gen.nightOf(d))).toBe(true);

@@ -71,7 +71,8 @@ export interface WhoopDataset {
 export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, from: Date, to: Date): WhoopDataset {
   const { account, now, bounds } = gen;
   const tz = account.timeZone;
-  const key = (series: string, ...parts: Array<string | number>) => seededRandom(account.provider, account.accountId, series, ...parts);
+  const key = (series: string, ...parts: Array<string | number>) =>
+    seededRandom(account.provider, account.accountId, series, ...parts);
 
   const firstDay = [shiftDay(localDay(from, tz), -1), bounds.firstDay].sort().at(-1)!;
   const lastDay = [shiftDay(localDay(to, tz), 1), bounds.today].sort()[0]!;
@@ -89,7 +90,8 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
   function stateOf(day: string, sleepEnd: Date, canBeUnscorable: boolean): { state: ScoreState; scoredAt: Date } {
     const scoredAt = new Date(sleepEnd.getTime() + rules.scoreDelayMinutes * MINUTE_MS);
     if (now.getTime() < scoredAt.getTime()) return { state: "PENDING_SCORE", scoredAt };
-    if (canBeUnscorable && key("unscorable", day).chance(rules.unscorableRate)) return { state: "UNSCORABLE", scoredAt };
+    if (canBeUnscorable && key("unscorable", day).chance(rules.unscorableRate))
+      return { state: "UNSCORABLE", scoredAt };
     return { state: "SCORED", scoredAt };
   }
 
@@ -98,7 +100,13 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
     return { created_at: whoopTime(createdAt), updated_at: whoopTime(updated) };
   }
 
-  function sleepRecord(period: SleepPeriod, cycleId: number, nap: boolean, state: ScoreState, scoredAt: Date): WhoopRecord {
+  function sleepRecord(
+    period: SleepPeriod,
+    cycleId: number,
+    nap: boolean,
+    state: ScoreState,
+    scoredAt: Date,
+  ): WhoopRecord {
     const createdAt = new Date(period.end.getTime() + 3 * MINUTE_MS);
     const base: WhoopRecord = {
       id: period.id,
@@ -145,7 +153,9 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
         },
         respiratory_rate: round(period.averageBreath + r.normal(0, 0.15), 6),
         sleep_performance_percentage: nap ? null : Math.round(clamp((100 * asleepMs) / need, 1, 100)),
-        sleep_consistency_percentage: nap ? null : Math.round(clamp((gen.sleepScoreOf(period.day)?.contributors.timing ?? 80) + r.normal(-6, 5), 1, 100)),
+        sleep_consistency_percentage: nap
+          ? null
+          : Math.round(clamp((gen.sleepScoreOf(period.day)?.contributors.timing ?? 80) + r.normal(-6, 5), 1, 100)),
         sleep_efficiency_percentage: round((100 * period.totalSleep) / period.timeInBed, 6),
       },
     };
@@ -180,7 +190,13 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
     };
   }
 
-  function cycleRecord(night: SleepPeriod, cycleId: number, next: SleepPeriod | null, state: ScoreState, scoredAt: Date): WhoopRecord {
+  function cycleRecord(
+    night: SleepPeriod,
+    cycleId: number,
+    next: SleepPeriod | null,
+    state: ScoreState,
+    scoredAt: Date,
+  ): WhoopRecord {
     const createdAt = new Date(night.end.getTime() + 3 * MINUTE_MS);
     const end = next ? next.start : null;
     const base: WhoopRecord = {
@@ -196,7 +212,8 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
     // The cycle covers the days from this night's morning until the next night starts.
     const lastActivityDay = next ? shiftDay(next.day, -1) : bounds.today;
     let activeKcal = 0;
-    for (let d = night.day; d <= lastActivityDay; d = shiftDay(d, 1)) activeKcal += gen.activityOf(d)?.activeCalories ?? 0;
+    for (let d = night.day; d <= lastActivityDay; d = shiftDay(d, 1))
+      activeKcal += gen.activityOf(d)?.activeCalories ?? 0;
     const hours = ((end ?? now).getTime() - night.start.getTime()) / 3_600_000;
     const kcal = (gen.baseline.bmr * hours) / 24 + activeKcal;
     const r = key("whoop-cycle", cycleId);
@@ -230,7 +247,10 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
     const nap = gen.napOf(day);
     if (nap && inWindow(nap.start.getTime())) {
       const napState = stateOf(`nap:${day}`, nap.end, false);
-      sleeps.push({ at: nap.start.getTime(), record: sleepRecord(nap, cycleId, true, napState.state, napState.scoredAt) });
+      sleeps.push({
+        at: nap.start.getTime(),
+        record: sleepRecord(nap, cycleId, true, napState.state, napState.scoredAt),
+      });
     }
   }
   const newestFirst = (items: IndexedRecord[]) => items.sort((a, b) => b.at - a.at);

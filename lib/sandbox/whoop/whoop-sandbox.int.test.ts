@@ -25,7 +25,14 @@ afterEach(() => {
   delete process.env.WHOOP_CLIENT_SECRET;
 });
 
-const { base: BASE, call, authorizeForm, authorize, tokenForm, connect } = sandboxOAuthFlow<TokenBody>({
+const {
+  base: BASE,
+  call,
+  authorizeForm,
+  authorize,
+  tokenForm,
+  connect,
+} = sandboxOAuthFlow<TokenBody>({
   providerId: "whoop",
   clientId: WHOOP_SANDBOX_CLIENT_ID,
   clientSecret: WHOOP_SANDBOX_CLIENT_SECRET,
@@ -58,7 +65,11 @@ interface Page {
   next_token?: string;
 }
 
-async function allPages(path: string, token: string, query: Record<string, string>): Promise<{ records: Page["records"]; pages: number }> {
+async function allPages(
+  path: string,
+  token: string,
+  query: Record<string, string>,
+): Promise<{ records: Page["records"]; pages: number }> {
   const records: Page["records"] = [];
   let pages = 0;
   let next: string | undefined;
@@ -98,7 +109,9 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
     const body = (await reuse.json()) as Record<string, string>;
     expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
     expect(body.error).toBe("invalid_grant");
-    expect(body.error_description).toMatch(/^The provided authorization grant .* refresh token is invalid, expired, revoked/);
+    expect(body.error_description).toMatch(
+      /^The provided authorization grant .* refresh token is invalid, expired, revoked/,
+    );
     expect((await call("POST", "/oauth/oauth2/token", { form: refreshForm(rotated.refresh_token!) })).status).toBe(200);
   });
 
@@ -125,9 +138,14 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
     const { client_secret: _secret, ...withoutSecret } = tokenForm(fresh);
     expect((await call("POST", "/oauth/oauth2/token", { form: withoutSecret })).status).toBe(401);
 
-    const password = await call("POST", "/oauth/oauth2/token", { form: { grant_type: "password", client_id: WHOOP_SANDBOX_CLIENT_ID, client_secret: WHOOP_SANDBOX_CLIENT_SECRET } });
+    const password = await call("POST", "/oauth/oauth2/token", {
+      form: { grant_type: "password", client_id: WHOOP_SANDBOX_CLIENT_ID, client_secret: WHOOP_SANDBOX_CLIENT_SECRET },
+    });
     expect(await password.json()).toMatchObject({ error: "unsupported_grant_type" });
-    const json = await call("POST", "/oauth/oauth2/token", { headers: { "content-type": "application/json" }, body: "{}" });
+    const json = await call("POST", "/oauth/oauth2/token", {
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
   });
@@ -145,7 +163,15 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
 describe("WHOOP sandbox developer API", () => {
   const jordan = WHOOP_SANDBOX_ACCOUNTS.find((a) => a.id === "jordan")!;
   const expected = (from: Date, to: Date) =>
-    whoopRecordsBetween(createGenerator({ provider: "whoop", accountId: "jordan", historyDays: jordan.historyDays, timeZone: jordan.timeZone }, NOW), jordan, from, to);
+    whoopRecordsBetween(
+      createGenerator(
+        { provider: "whoop", accountId: "jordan", historyDays: jordan.historyDays, timeZone: jordan.timeZone },
+        NOW,
+      ),
+      jordan,
+      from,
+      to,
+    );
 
   it("pages every collection newest first with limit and nextToken, start inclusive and end exclusive", async () => {
     const { access_token } = await connect();
@@ -156,17 +182,31 @@ describe("WHOOP sandbox developer API", () => {
       ["/developer/v2/cycle", "cycles"],
       ["/developer/v2/recovery", "recoveries"],
     ] as const) {
-      const { records, pages } = await allPages(path, access_token, { start: from.toISOString(), end: NOW.toISOString(), limit: "25" });
+      const { records, pages } = await allPages(path, access_token, {
+        start: from.toISOString(),
+        end: NOW.toISOString(),
+        limit: "25",
+      });
       expect(records).toEqual(want[dataset].map((r) => r.record));
       expect(pages).toBe(Math.ceil(records.length / 25));
     }
     // `start` is inclusive and `end` exclusive on the record's start.
     const cycle = want.cycles[5]!;
     const at = new Date(cycle.at).toISOString();
-    const startingThere = (await (await call("GET", "/developer/v2/cycle", { token: access_token, query: { start: at, end: new Date(cycle.at + 1).toISOString() } })).json()) as Page;
+    const startingThere = (await (
+      await call("GET", "/developer/v2/cycle", {
+        token: access_token,
+        query: { start: at, end: new Date(cycle.at + 1).toISOString() },
+      })
+    ).json()) as Page;
     expect(startingThere.records.map((r) => r.id)).toEqual([cycle.record.id]);
     expect(startingThere).not.toHaveProperty("next_token");
-    const endingThere = (await (await call("GET", "/developer/v2/cycle", { token: access_token, query: { start: new Date(cycle.at - 1000).toISOString(), end: at } })).json()) as Page;
+    const endingThere = (await (
+      await call("GET", "/developer/v2/cycle", {
+        token: access_token,
+        query: { start: new Date(cycle.at - 1000).toISOString(), end: at },
+      })
+    ).json()) as Page;
     expect(endingThere.records).toEqual([]);
   });
 
@@ -180,14 +220,28 @@ describe("WHOOP sandbox developer API", () => {
   it("serves the basic profile and body measurements", async () => {
     const { access_token } = await connect();
     const profile = await call("GET", "/developer/v2/user/profile/basic", { token: access_token });
-    expect(await profile.json()).toEqual({ user_id: 10129, email: jordan.email, first_name: "Jordan", last_name: "Avery" });
+    expect(await profile.json()).toEqual({
+      user_id: 10129,
+      email: jordan.email,
+      first_name: "Jordan",
+      last_name: "Avery",
+    });
     const body = await call("GET", "/developer/v2/user/measurement/body", { token: access_token });
     expect(await body.json()).toEqual({ height_meter: 1.78, weight_kilogram: 74.2, max_heart_rate: 194 });
   });
 
   it("400 for a limit over 25 or bad parameters", async () => {
     const { access_token } = await connect();
-    const badQueries: Array<Record<string, string>> = [{ limit: "26" }, { limit: "0" }, { limit: "ten" }, { start: "yesterday" }, { start: "2026-01-01" }, { end: "2026-13-01T00:00:00Z" }, { start: NOW.toISOString(), end: new Date(NOW.getTime() - DAY).toISOString() }, { nextToken: "garbage" }];
+    const badQueries: Array<Record<string, string>> = [
+      { limit: "26" },
+      { limit: "0" },
+      { limit: "ten" },
+      { start: "yesterday" },
+      { start: "2026-01-01" },
+      { end: "2026-13-01T00:00:00Z" },
+      { start: NOW.toISOString(), end: new Date(NOW.getTime() - DAY).toISOString() },
+      { nextToken: "garbage" },
+    ];
     for (const query of badQueries) {
       const response = await call("GET", "/developer/v2/cycle", { token: access_token, query });
       expect(response.status, JSON.stringify(query)).toBe(400);
@@ -196,7 +250,10 @@ describe("WHOOP sandbox developer API", () => {
     }
     // A cursor of one collection is no cursor for another.
     const page = (await (await call("GET", "/developer/v2/cycle", { token: access_token })).json()) as Page;
-    expect((await call("GET", "/developer/v2/recovery", { token: access_token, query: { nextToken: page.next_token! } })).status).toBe(400);
+    expect(
+      (await call("GET", "/developer/v2/recovery", { token: access_token, query: { nextToken: page.next_token! } }))
+        .status,
+    ).toBe(400);
   });
 
   it("401 for a missing, unknown, expired or revoked token, or a scope not granted", async () => {
@@ -252,7 +309,11 @@ describe("WHOOP sandbox developer API", () => {
   it("serves only its own routes, and disappears when live WHOOP credentials are configured", async () => {
     expect((await call("GET", "/developer/v2/nothing")).status).toBe(404);
     expect((await call("GET", "/oauth/oauth2/token")).status).toBe(405);
-    expect(whoopSandbox.endpoints(BASE)).toEqual({ authorization: `${BASE}/oauth/authorize`, token: `${BASE}/oauth/oauth2/token`, api: `${BASE}/developer` });
+    expect(whoopSandbox.endpoints(BASE)).toEqual({
+      authorization: `${BASE}/oauth/authorize`,
+      token: `${BASE}/oauth/oauth2/token`,
+      api: `${BASE}/developer`,
+    });
     process.env.WHOOP_CLIENT_ID = "real-client";
     process.env.WHOOP_CLIENT_SECRET = "real-secret";
     expect((await call("POST", "/oauth/oauth2/token", { form: { grant_type: "refresh_token" } })).status).toBe(404);

@@ -2,7 +2,14 @@ import crypto from "node:crypto";
 import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, type Generator, type GeneratorAccount } from "../data-generator";
-import { createOAuthServer, SandboxOAuthError, SandboxTokenError, type IssuedTokens, type OAuthFailureReason, type ValidatedToken } from "../oauth-server";
+import {
+  createOAuthServer,
+  SandboxOAuthError,
+  SandboxTokenError,
+  type IssuedTokens,
+  type OAuthFailureReason,
+  type ValidatedToken,
+} from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import type { ProviderSandbox, SandboxRouteHandler } from "../types";
 import {
@@ -89,7 +96,10 @@ const invalidParams = (what: string) => failure(503, `Invalid Params: ${what}`);
 /** Form fields of a POST merged over the query string (Withings accepts either). */
 async function readParams(request: Request): Promise<URLSearchParams> {
   const params = new URL(request.url).searchParams;
-  if (request.method === "POST" && (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")) {
+  if (
+    request.method === "POST" &&
+    (request.headers.get("content-type") ?? "").includes("application/x-www-form-urlencoded")
+  ) {
     for (const [k, v] of new URLSearchParams(await request.text())) params.set(k, v);
   }
   return params;
@@ -153,7 +163,12 @@ function safeEqualHex(a: string, b: string): boolean {
 }
 
 /** Withings request signatures: HMAC-SHA256 (client secret) of `action,client_id,<nonce|timestamp>`. */
-export function withingsSignature(action: string, clientId: string, nonceOrTimestamp: string, secret = WITHINGS_SANDBOX_CLIENT_SECRET): string {
+export function withingsSignature(
+  action: string,
+  clientId: string,
+  nonceOrTimestamp: string,
+  secret = WITHINGS_SANDBOX_CLIENT_SECRET,
+): string {
   return hmacHex(secret, `${action},${clientId},${nonceOrTimestamp}`);
 }
 
@@ -178,7 +193,12 @@ async function requestToken(params: URLSearchParams): Promise<Response> {
       case "authorization_code": {
         const code = params.get("code");
         if (!code) return invalidParams("missing code");
-        const tokens = await withingsOAuth.exchangeCode({ code, clientId, clientSecret, redirectUri: params.get("redirect_uri") ?? undefined });
+        const tokens = await withingsOAuth.exchangeCode({
+          code,
+          clientId,
+          clientSecret,
+          redirectUri: params.get("redirect_uri") ?? undefined,
+        });
         return success(tokenBody(tokens));
       }
       case "refresh_token": {
@@ -236,7 +256,8 @@ const signatureRoute: SandboxRouteHandler = async (request) => {
   const timestamp = Number(params.get("timestamp"));
   if (!withingsOAuth.isKnownClient(clientId)) return invalidParams("invalid client_id");
   const now = Math.floor(Date.now() / 1000);
-  if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > NONCE_LIFETIME_SECONDS) return invalidParams("invalid timestamp");
+  if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > NONCE_LIFETIME_SECONDS)
+    return invalidParams("invalid timestamp");
   if (!safeEqualHex(params.get("signature") ?? "", withingsSignature("getnonce", clientId, String(timestamp)))) {
     return invalidParams("invalid signature");
   }
@@ -245,7 +266,8 @@ const signatureRoute: SandboxRouteHandler = async (request) => {
 
 /* ---------- data API ---------- */
 
-type Authorised = { ok: true; grant: ValidatedToken; account: WithingsSandboxAccount } | { ok: false; response: Response };
+type Authorised =
+  { ok: true; grant: ValidatedToken; account: WithingsSandboxAccount } | { ok: false; response: Response };
 
 const INVALID_TOKEN = "XRequestID: Not provided invalid_token: The access token provided is invalid";
 
@@ -264,12 +286,18 @@ async function authorise(request: Request, scope: string): Promise<Authorised> {
   if (!account) return { ok: false, response: failure(401, INVALID_TOKEN) };
   const limited = await rateLimited(grant.clientId);
   if (limited) return { ok: false, response: limited };
-  if (!grant.scopes.includes(scope)) return { ok: false, response: failure(214, `Unauthorized: the ${scope} scope was not granted`) };
+  if (!grant.scopes.includes(scope))
+    return { ok: false, response: failure(214, `Unauthorized: the ${scope} scope was not granted`) };
   return { ok: true, grant, account };
 }
 
 function generatorFor(account: WithingsSandboxAccount) {
-  const generatorAccount: GeneratorAccount = { provider: PROVIDER, accountId: account.id, historyDays: account.historyDays, timeZone: account.timeZone };
+  const generatorAccount: GeneratorAccount = {
+    provider: PROVIDER,
+    accountId: account.id,
+    historyDays: account.historyDays,
+    timeZone: account.timeZone,
+  };
   return createGenerator(generatorAccount, sandboxNow());
 }
 
@@ -297,7 +325,8 @@ const measureRoute: SandboxRouteHandler = async (request) => {
   const lastupdate = intParam(params, "lastupdate");
   const offset = intParam(params, "offset");
   const category = intParam(params, "category");
-  if (startdate === null || enddate === null || lastupdate === null || offset === null || category === null) return invalidParams("malformed number");
+  if (startdate === null || enddate === null || lastupdate === null || offset === null || category === null)
+    return invalidParams("malformed number");
   if (category !== undefined && category !== 1 && category !== 2) return invalidParams("invalid category");
   const typesRaw = params.get("meastypes") ?? params.get("meastype");
   const types = typesRaw ? typesRaw.split(",").map((t) => Number(t.trim())) : undefined;
@@ -306,21 +335,35 @@ const measureRoute: SandboxRouteHandler = async (request) => {
   const { account } = auth;
   const gen = generatorFor(account);
   const now = Math.floor(gen.now.getTime() / 1000);
-  const from = Math.max(startdate ?? 0, lastupdate ?? 0, Math.floor(gen.now.getTime() / 1000) - (account.historyDays + 1) * 86_400);
+  const from = Math.max(
+    startdate ?? 0,
+    lastupdate ?? 0,
+    Math.floor(gen.now.getTime() / 1000) - (account.historyDays + 1) * 86_400,
+  );
   const to = Math.min(enddate ?? now, now);
   // Category 2 (objectives) is empty in the sandbox; newest first, as Withings lists them.
-  let groups: MeasureGroupDocument[] = category === 2 || from > to ? [] : measureGroupsBetween(gen, account, from, to).reverse();
+  let groups: MeasureGroupDocument[] =
+    category === 2 || from > to ? [] : measureGroupsBetween(gen, account, from, to).reverse();
   if (types) {
     groups = groups
       .map((g) => ({ ...g, measures: g.measures.filter((m) => types.includes(m.type)) }))
       .filter((g) => g.measures.length > 0);
   }
   const p = page(groups, offset ?? 0, PAGE_SIZE.measures);
-  return success({ updatetime: now, timezone: account.timeZone, measuregrps: p.items, more: p.more ? 1 : 0, offset: p.offset });
+  return success({
+    updatetime: now,
+    timezone: account.timeZone,
+    measuregrps: p.items,
+    more: p.more ? 1 : 0,
+    offset: p.offset,
+  });
 };
 
 /** Day-keyed v2 services: `startdateymd`+`enddateymd`, or `lastupdate` (both at once → nothing, as observed). */
-function dayRange(params: URLSearchParams, today: string): { start: string; end: string } | { empty: true } | { error: Response } {
+function dayRange(
+  params: URLSearchParams,
+  today: string,
+): { start: string; end: string } | { empty: true } | { error: Response } {
   const start = params.get("startdateymd");
   const end = params.get("enddateymd");
   const lastupdate = intParam(params, "lastupdate");
@@ -329,7 +372,8 @@ function dayRange(params: URLSearchParams, today: string): { start: string; end:
     if (start || end) return { empty: true };
     return { start: new Date(lastupdate * 1000).toISOString().slice(0, 10), end: today };
   }
-  if (!start || !end || !isDay(start) || !isDay(end)) return { error: invalidParams("startdateymd and enddateymd (YYYY-MM-DD) are required") };
+  if (!start || !end || !isDay(start) || !isDay(end))
+    return { error: invalidParams("startdateymd and enddateymd (YYYY-MM-DD) are required") };
   if (start > end) return { error: invalidParams("startdateymd is after enddateymd") };
   return { start, end };
 }
@@ -357,14 +401,19 @@ function dayService(config: {
     const range = dayRange(params, gen.bounds.today);
     if ("error" in range) return range.error;
     let docs = "empty" in range ? [] : documentsBetween(gen, account, range.start, range.end, config.forDay);
-    const fields = params.get("data_fields")?.split(",").map((f) => f.trim()).filter(Boolean);
+    const fields = params
+      .get("data_fields")
+      ?.split(",")
+      .map((f) => f.trim())
+      .filter(Boolean);
     if (fields?.length) docs = docs.map((doc) => config.selectFields(doc, fields));
     const p = page(docs, offset ?? 0, config.pageSize);
     return success({ [config.itemsKey]: p.items, more: p.more, offset: p.offset });
   };
 }
 
-const pickFields = (values: Record<string, unknown>, fields: string[]) => Object.fromEntries(Object.entries(values).filter(([k]) => fields.includes(k)));
+const pickFields = (values: Record<string, unknown>, fields: string[]) =>
+  Object.fromEntries(Object.entries(values).filter(([k]) => fields.includes(k)));
 
 /** Activity value fields that `data_fields` selects (the rest of an activity document always comes). */
 const ACTIVITY_VALUE_FIELDS = new Set([
@@ -418,7 +467,8 @@ export const withingsSandbox: ProviderSandbox = {
     api: baseUrl,
   }),
   routes: {
-    "POST /oauth/authorize": (request) => handleAuthorizeDecision(withingsSandbox, PROVIDER_NAME, withingsOAuth, request),
+    "POST /oauth/authorize": (request) =>
+      handleAuthorizeDecision(withingsSandbox, PROVIDER_NAME, withingsOAuth, request),
     "POST /v2/oauth2": oauth2,
     "POST /v2/signature": signatureRoute,
     "POST /measure": measureRoute,

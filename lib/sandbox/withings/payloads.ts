@@ -1,4 +1,11 @@
-import { daysWithHistory, localDay, localInstant, seededRandom, type Generator, type SleepPeriod } from "../data-generator";
+import {
+  daysWithHistory,
+  localDay,
+  localInstant,
+  seededRandom,
+  type Generator,
+  type SleepPeriod,
+} from "../data-generator";
 import type { SandboxAccount } from "../types";
 
 /**
@@ -82,10 +89,20 @@ function dayNumber(day: string): number {
  * owners skip about a quarter of mornings and sometimes weigh in again at night; now and then a
  * guest steps on the scale (attrib 1: "may belong to another user").
  */
-export function measureGroupsForDay(gen: Generator, account: WithingsSandboxAccount, day: string): MeasureGroupDocument[] {
+export function measureGroupsForDay(
+  gen: Generator,
+  account: WithingsSandboxAccount,
+  day: string,
+): MeasureGroupDocument[] {
   const tz = account.timeZone;
   const groups: MeasureGroupDocument[] = [];
-  const group = (device: WithingsDevice, at: Date, measures: MeasureDocument[], attrib = 0, seq = 0): MeasureGroupDocument => {
+  const group = (
+    device: WithingsDevice,
+    at: Date,
+    measures: MeasureDocument[],
+    attrib = 0,
+    seq = 0,
+  ): MeasureGroupDocument => {
     const { model, modelId } = DEVICE_MODELS[device];
     const date = epoch(at);
     const created = date + 20 + (intId(account.id, "created", day, device, seq) % 90);
@@ -138,7 +155,15 @@ export function measureGroupsForDay(gen: Generator, account: WithingsSandboxAcco
     }
     const guest = r("guest");
     if (guest.chance(0.03)) {
-      groups.push(group("scale", localInstant(day, guest.range(9 * 60, 20 * 60), tz), [measure(1, round(guest.range(55, 95), 2), -3, 3)], 1, 2));
+      groups.push(
+        group(
+          "scale",
+          localInstant(day, guest.range(9 * 60, 20 * 60), tz),
+          [measure(1, round(guest.range(55, 95), 2), -3, 3)],
+          1,
+          2,
+        ),
+      );
     }
   }
 
@@ -158,7 +183,11 @@ export function measureGroupsForDay(gen: Generator, account: WithingsSandboxAcco
   if (account.devices.includes("watch")) {
     const spot = r("spo2");
     if (spot.chance(0.35)) {
-      groups.push(group("watch", localInstant(day, spot.range(10 * 60, 21 * 60), tz), [measure(54, round(clamp(spot.normal(97, 1), 90, 100)), 0)]));
+      groups.push(
+        group("watch", localInstant(day, spot.range(10 * 60, 21 * 60), tz), [
+          measure(54, round(clamp(spot.normal(97, 1), 90, 100)), 0),
+        ]),
+      );
     }
     const night = gen.nightOf(day);
     if (night) {
@@ -170,7 +199,11 @@ export function measureGroupsForDay(gen: Generator, account: WithingsSandboxAcco
   if (account.devices.includes("thermometer")) {
     const temp = r("body-temp");
     if (temp.chance(0.15)) {
-      groups.push(group("thermometer", localInstant(day, temp.range(8 * 60, 22 * 60), tz), [measure(71, round(temp.normal(36.75, 0.25), 1), -1)]));
+      groups.push(
+        group("thermometer", localInstant(day, temp.range(8 * 60, 22 * 60), tz), [
+          measure(71, round(temp.normal(36.75, 0.25), 1), -1),
+        ]),
+      );
     }
   }
 
@@ -178,7 +211,12 @@ export function measureGroupsForDay(gen: Generator, account: WithingsSandboxAcco
 }
 
 /** Every measure group dated in [from, to] (epoch seconds), oldest first. */
-export function measureGroupsBetween(gen: Generator, account: WithingsSandboxAccount, from: number, to: number): MeasureGroupDocument[] {
+export function measureGroupsBetween(
+  gen: Generator,
+  account: WithingsSandboxAccount,
+  from: number,
+  to: number,
+): MeasureGroupDocument[] {
   const tz = account.timeZone;
   const firstDay = localDay(new Date(from * 1000), tz);
   const lastDay = localDay(new Date(to * 1000), tz);
@@ -202,7 +240,12 @@ function mean(values: number[]): number | undefined {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
-function sleepData(gen: Generator, account: WithingsSandboxAccount, night: SleepPeriod, device: WithingsDevice): Record<string, number> {
+function sleepData(
+  gen: Generator,
+  account: WithingsSandboxAccount,
+  night: SleepPeriod,
+  device: WithingsDevice,
+): Record<string, number> {
   const r = seededRandom("withings", account.id, "sleep-extra", night.day);
   const runs = awakeRuns(night.hypnogram);
   const endsAwake = night.hypnogram.endsWith("4");
@@ -238,8 +281,10 @@ function sleepData(gen: Generator, account: WithingsSandboxAccount, night: Sleep
       apnea_hypopnea_index: Math.round(clamp(r.normal(4, 2.5), 0, 30)),
       snoring: Math.round(clamp(r.normal(900, 500), 0, 6000)),
       snoringepisodecount: Math.round(clamp(r.normal(6, 4), 0, 40)),
-      rmssd_start_avg: mean(hrvValues.slice(0, third)) === undefined ? undefined : Math.round(mean(hrvValues.slice(0, third))!),
-      rmssd_end_avg: mean(hrvValues.slice(-third)) === undefined ? undefined : Math.round(mean(hrvValues.slice(-third))!),
+      rmssd_start_avg:
+        mean(hrvValues.slice(0, third)) === undefined ? undefined : Math.round(mean(hrvValues.slice(0, third))!),
+      rmssd_end_avg:
+        mean(hrvValues.slice(-third)) === undefined ? undefined : Math.round(mean(hrvValues.slice(-third))!),
     });
     if (r.chance(0.04)) {
       for (const field of ["hr_average", "hr_min", "hr_max", "rmssd_start_avg", "rmssd_end_avg"]) delete data[field];

@@ -1,7 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGenerator, daysWithHistory, localDay, shiftDay } from "@/lib/sandbox/data-generator";
 import { sandboxOAuthFlow } from "@/lib/sandbox/testing";
-import { WITHINGS_SANDBOX_ACCOUNTS, WITHINGS_SANDBOX_CLIENT_ID, WITHINGS_SANDBOX_CLIENT_SECRET, withingsSignature } from ".";
+import {
+  WITHINGS_SANDBOX_ACCOUNTS,
+  WITHINGS_SANDBOX_CLIENT_ID,
+  WITHINGS_SANDBOX_CLIENT_SECRET,
+  withingsSignature,
+} from ".";
 
 // Pinned so expectations computed here match what the routes generate.
 const NOW = new Date(Date.now() - 60_000);
@@ -24,7 +29,11 @@ interface Envelope<T = Record<string, unknown>> {
   error?: string;
 }
 
-const { call: request, authorize, tokenForm } = sandboxOAuthFlow({
+const {
+  call: request,
+  authorize,
+  tokenForm,
+} = sandboxOAuthFlow({
   providerId: "withings",
   clientId: WITHINGS_SANDBOX_CLIENT_ID,
   clientSecret: WITHINGS_SANDBOX_CLIENT_SECRET,
@@ -33,7 +42,11 @@ const { call: request, authorize, tokenForm } = sandboxOAuthFlow({
 });
 
 /** Withings takes every call as a form POST and answers everything, errors included, with HTTP 200 and an envelope. */
-async function call<T = Record<string, unknown>>(path: string, form: Record<string, string | number>, token?: string): Promise<Envelope<T>> {
+async function call<T = Record<string, unknown>>(
+  path: string,
+  form: Record<string, string | number>,
+  token?: string,
+): Promise<Envelope<T>> {
   const response = await request("POST", path, { form, token });
   expect(response.status).toBe(200);
   return (await response.json()) as Envelope<T>;
@@ -56,7 +69,12 @@ function exchange(code: string, extra: Record<string, string> = {}) {
 }
 
 function refresh(refreshToken: string) {
-  return call<TokenBody>("/v2/oauth2", { action: "requesttoken", grant_type: "refresh_token", refresh_token: refreshToken, ...client });
+  return call<TokenBody>("/v2/oauth2", {
+    action: "requesttoken",
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+    ...client,
+  });
 }
 
 async function connect(overrides: Record<string, string> = {}): Promise<TokenBody> {
@@ -68,7 +86,12 @@ async function connect(overrides: Record<string, string> = {}): Promise<TokenBod
 describe("token endpoint (/v2/oauth2)", () => {
   it("answers Withings' token shape with comma-separated scopes and the user id", async () => {
     const tokens = await connect({ scope: "user.metrics,user.activity" });
-    expect(tokens).toMatchObject({ userid: sam.userid, expires_in: 10_800, scope: "user.metrics,user.activity", token_type: "Bearer" });
+    expect(tokens).toMatchObject({
+      userid: sam.userid,
+      expires_in: 10_800,
+      scope: "user.metrics,user.activity",
+      token_type: "Bearer",
+    });
     expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(tokens.csrf_token).toBeTruthy();
@@ -90,7 +113,9 @@ describe("token endpoint (/v2/oauth2)", () => {
       status: 503,
       error: "Invalid Params: invalid client_secret",
     });
-    expect(await call("/v2/oauth2", { grant_type: "authorization_code", code: "x", ...client })).toMatchObject({ status: 2554 });
+    expect(await call("/v2/oauth2", { grant_type: "authorization_code", code: "x", ...client })).toMatchObject({
+      status: 2554,
+    });
   });
 
   it("rotates refresh tokens with a grace: the old one works until the new access token is used", async () => {
@@ -101,8 +126,19 @@ describe("token endpoint (/v2/oauth2)", () => {
     const again = await refresh(first.refresh_token);
     expect(again.status).toBe(0);
     // …until an access token issued after it is used.
-    expect((await call("/v2/measure", { action: "getactivity", startdateymd: localDay(NOW, sam.timeZone), enddateymd: localDay(NOW, sam.timeZone) }, again.body.access_token)).status).toBe(0);
-    expect(await refresh(first.refresh_token)).toMatchObject({ status: 503, error: "Invalid Params: invalid refresh_token" });
+    expect(
+      (
+        await call(
+          "/v2/measure",
+          { action: "getactivity", startdateymd: localDay(NOW, sam.timeZone), enddateymd: localDay(NOW, sam.timeZone) },
+          again.body.access_token,
+        )
+      ).status,
+    ).toBe(0);
+    expect(await refresh(first.refresh_token)).toMatchObject({
+      status: 503,
+      error: "Invalid Params: invalid refresh_token",
+    });
     // The newest refresh token keeps working.
     expect((await refresh(again.body.refresh_token)).status).toBe(0);
   });
@@ -125,9 +161,22 @@ describe("token endpoint (/v2/oauth2)", () => {
       signature: withingsSignature("getnonce", WITHINGS_SANDBOX_CLIENT_ID, String(timestamp)),
     });
     expect(nonce.status).toBe(0);
-    const revokeForm = { action: "revoke", client_id: WITHINGS_SANDBOX_CLIENT_ID, nonce: nonce.body.nonce, userid: sam.userid };
-    expect(await call("/v2/oauth2", { ...revokeForm, signature: "0".repeat(64) })).toMatchObject({ status: 503, error: "Invalid Params: invalid signature" });
-    expect(await call("/v2/oauth2", { ...revokeForm, signature: withingsSignature("revoke", WITHINGS_SANDBOX_CLIENT_ID, nonce.body.nonce) })).toEqual({ status: 0, body: {} });
+    const revokeForm = {
+      action: "revoke",
+      client_id: WITHINGS_SANDBOX_CLIENT_ID,
+      nonce: nonce.body.nonce,
+      userid: sam.userid,
+    };
+    expect(await call("/v2/oauth2", { ...revokeForm, signature: "0".repeat(64) })).toMatchObject({
+      status: 503,
+      error: "Invalid Params: invalid signature",
+    });
+    expect(
+      await call("/v2/oauth2", {
+        ...revokeForm,
+        signature: withingsSignature("revoke", WITHINGS_SANDBOX_CLIENT_ID, nonce.body.nonce),
+      }),
+    ).toEqual({ status: 0, body: {} });
     expect((await call("/measure", { action: "getmeas" }, tokens.access_token)).status).toBe(401);
     expect((await refresh(tokens.refresh_token)).status).toBe(503);
   });
@@ -135,12 +184,23 @@ describe("token endpoint (/v2/oauth2)", () => {
 
 describe("data API", () => {
   it("answers a bad token with status 401, a missing scope with 214 and bad parameters with 503", async () => {
-    expect(await call("/measure", { action: "getmeas" }, "not-a-token")).toMatchObject({ status: 401, error: expect.stringContaining("invalid_token") });
+    expect(await call("/measure", { action: "getmeas" }, "not-a-token")).toMatchObject({
+      status: 401,
+      error: expect.stringContaining("invalid_token"),
+    });
     expect((await call("/measure", { action: "getmeas" })).status).toBe(401);
     const activityOnly = await connect({ scope: "user.activity" });
     expect((await call("/measure", { action: "getmeas" }, activityOnly.access_token)).status).toBe(214);
     const tokens = await connect();
-    expect((await call("/v2/sleep", { action: "getsummary", startdateymd: "yesterday", enddateymd: "2026-01-01" }, tokens.access_token)).status).toBe(503);
+    expect(
+      (
+        await call(
+          "/v2/sleep",
+          { action: "getsummary", startdateymd: "yesterday", enddateymd: "2026-01-01" },
+          tokens.access_token,
+        )
+      ).status,
+    ).toBe(503);
     expect((await call("/v2/sleep", { action: "getsummary" }, tokens.access_token)).status).toBe(503);
     expect((await call("/measure", { action: "getmeas", startdate: "soon" }, tokens.access_token)).status).toBe(503);
     expect((await call("/measure", { action: "nope" }, tokens.access_token)).status).toBe(2554);
@@ -148,13 +208,25 @@ describe("data API", () => {
 
   it("pages 120 days of measure groups newest first with `more` (int) and `offset`, with days without a weigh-in", async () => {
     const { access_token } = await connect();
-    const groups: Array<{ date: number; attrib: number; category: number; measures: Array<{ type: number; value: number; unit: number }> }> = [];
+    const groups: Array<{
+      date: number;
+      attrib: number;
+      category: number;
+      measures: Array<{ type: number; value: number; unit: number }>;
+    }> = [];
     let offset = 0;
     let pages = 0;
     for (;;) {
       const answer = await call<{ timezone: string; measuregrps: typeof groups; more: number; offset: number }>(
         "/measure",
-        { action: "getmeas", meastypes: "1,6,8,76", category: 1, startdate: 0, enddate: Math.floor(NOW.getTime() / 1000), ...(offset ? { offset } : {}) },
+        {
+          action: "getmeas",
+          meastypes: "1,6,8,76",
+          category: 1,
+          startdate: 0,
+          enddate: Math.floor(NOW.getTime() / 1000),
+          ...(offset ? { offset } : {}),
+        },
         access_token,
       );
       expect(answer.status).toBe(0);
@@ -178,17 +250,24 @@ describe("data API", () => {
         expect(Number.isInteger(m.value)).toBe(true);
       }
     }
-    const weights = groups.flatMap((g) => g.measures.filter((m) => m.type === 1 && g.attrib === 0).map((m) => m.value * 10 ** m.unit));
+    const weights = groups.flatMap((g) =>
+      g.measures.filter((m) => m.type === 1 && g.attrib === 0).map((m) => m.value * 10 ** m.unit),
+    );
     expect(Math.min(...weights)).toBeGreaterThan(74);
     expect(Math.max(...weights)).toBeLessThan(83);
-    const weighInDays = new Set(groups.filter((g) => g.attrib === 0).map((g) => localDay(new Date(g.date * 1000), sam.timeZone)));
+    const weighInDays = new Set(
+      groups.filter((g) => g.attrib === 0).map((g) => localDay(new Date(g.date * 1000), sam.timeZone)),
+    );
     expect(weighInDays.size).toBeGreaterThan(70);
     expect(weighInDays.size).toBeLessThan(110); // some mornings have no weigh-in
   });
 
   it("pages sleep summaries with `more` (bool), with realistic missing nights and data_fields selection", async () => {
     const { access_token } = await connect();
-    const gen = createGenerator({ provider: "withings", accountId: "sam", historyDays: sam.historyDays, timeZone: sam.timeZone }, NOW);
+    const gen = createGenerator(
+      { provider: "withings", accountId: "sam", historyDays: sam.historyDays, timeZone: sam.timeZone },
+      NOW,
+    );
     const end = gen.bounds.today;
     const start = shiftDay(end, -59);
     const series: Array<{ date: string; timezone: string; model: number; data: Record<string, number> }> = [];
@@ -196,7 +275,13 @@ describe("data API", () => {
     for (;;) {
       const answer = await call<{ series: typeof series; more: boolean; offset: number }>(
         "/v2/sleep",
-        { action: "getsummary", startdateymd: start, enddateymd: end, data_fields: "total_sleep_time,sleep_efficiency,rmssd_start_avg", ...(offset ? { offset } : {}) },
+        {
+          action: "getsummary",
+          startdateymd: start,
+          enddateymd: end,
+          data_fields: "total_sleep_time,sleep_efficiency,rmssd_start_avg",
+          ...(offset ? { offset } : {}),
+        },
         access_token,
       );
       expect(answer.status).toBe(0);
@@ -213,7 +298,9 @@ describe("data API", () => {
     expect(days.length).toBeLessThan(60); // nights without data exist
     for (const s of series) {
       expect(s).toMatchObject({ timezone: "Europe/Paris", model: 32 });
-      expect(Object.keys(s.data).every((k) => ["total_sleep_time", "sleep_efficiency", "rmssd_start_avg"].includes(k))).toBe(true);
+      expect(
+        Object.keys(s.data).every((k) => ["total_sleep_time", "sleep_efficiency", "rmssd_start_avg"].includes(k)),
+      ).toBe(true);
       expect(s.data.sleep_efficiency).toBeGreaterThan(0.5);
       expect(s.data.sleep_efficiency).toBeLessThanOrEqual(1);
     }
@@ -224,7 +311,10 @@ describe("data API", () => {
   it("pages activities and serves watch data (heart rate) only to a watch owner", async () => {
     const { access_token } = await connect({ account: "lee" });
     const lee = WITHINGS_SANDBOX_ACCOUNTS.find((a) => a.id === "lee")!;
-    const gen = createGenerator({ provider: "withings", accountId: "lee", historyDays: lee.historyDays, timeZone: lee.timeZone }, NOW);
+    const gen = createGenerator(
+      { provider: "withings", accountId: "lee", historyDays: lee.historyDays, timeZone: lee.timeZone },
+      NOW,
+    );
     const days = daysWithHistory(gen.account, "2000-01-01", gen.bounds.today, NOW);
     const first = await call<{ activities: Array<Record<string, unknown>>; more: boolean; offset: number }>(
       "/v2/measure",
@@ -234,8 +324,16 @@ describe("data API", () => {
     expect(first.status).toBe(0);
     expect(first.body.activities).toHaveLength(10);
     expect(first.body).toMatchObject({ more: true, offset: 10 });
-    expect(first.body.activities[0]).toMatchObject({ timezone: "America/New_York", is_tracker: true, hr_average: expect.any(Number) });
-    const meas = await call<{ measuregrps: Array<{ measures: Array<{ type: number }> }> }>("/measure", { action: "getmeas" }, access_token);
+    expect(first.body.activities[0]).toMatchObject({
+      timezone: "America/New_York",
+      is_tracker: true,
+      hr_average: expect.any(Number),
+    });
+    const meas = await call<{ measuregrps: Array<{ measures: Array<{ type: number }> }> }>(
+      "/measure",
+      { action: "getmeas" },
+      access_token,
+    );
     const types = new Set(meas.body.measuregrps.flatMap((g) => g.measures.map((m) => m.type)));
     expect([...types].sort((a, b) => a - b)).toEqual(expect.arrayContaining([9, 10, 11, 73]));
   });

@@ -15,10 +15,16 @@ export const POST = withSession(async ({ request, user }) => {
   try {
     const result = await startSessionLogin({ userId: user.id, providerId: "garmin", ...parsed.data });
     if (result.status === "connected") return json({ status: "connected" });
-    return json({ status: "mfa_required", challenge_id: result.challengeId, expires_at: result.expiresAt.toISOString() });
+    return json({
+      status: "mfa_required",
+      challenge_id: result.challengeId,
+      expires_at: result.expiresAt.toISOString(),
+    });
   } catch (error) {
     if (error instanceof SessionConnectError) {
-      const headers: Record<string, string> = error.details.retryAfterSeconds ? { "retry-after": String(error.details.retryAfterSeconds) } : {};
+      const headers: Record<string, string> = error.details.retryAfterSeconds
+        ? { "retry-after": String(error.details.retryAfterSeconds) }
+        : {};
       return json({ detail: error.message }, { status: SESSION_FAILURE_STATUS[error.reason], headers });
     }
     throw error;

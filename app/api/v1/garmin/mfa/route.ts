@@ -4,7 +4,10 @@ import { json, readJson, validationError, withSession } from "@/lib/http/handler
 
 const body = z.object({
   challenge_id: z.string().min(1).max(128),
-  code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code"),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the 6-digit code"),
 });
 
 // POST /api/v1/garmin/mfa { challenge_id, code } → { status: "connected" }; 400 wrong code, 410 expired challenge
@@ -17,7 +20,9 @@ export const POST = withSession(async ({ request, user }) => {
   } catch (error) {
     if (error instanceof SessionConnectError) {
       const attempts = error.details.attemptsLeft === undefined ? {} : { attempts_left: error.details.attemptsLeft };
-      const headers: Record<string, string> = error.details.retryAfterSeconds ? { "retry-after": String(error.details.retryAfterSeconds) } : {};
+      const headers: Record<string, string> = error.details.retryAfterSeconds
+        ? { "retry-after": String(error.details.retryAfterSeconds) }
+        : {};
       return json({ detail: error.message, ...attempts }, { status: SESSION_FAILURE_STATUS[error.reason], headers });
     }
     throw error;

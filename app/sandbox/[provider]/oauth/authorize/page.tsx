@@ -11,7 +11,15 @@ export const metadata: Metadata = { title: "Authorise access", robots: { index: 
 
 const APP_NAME = "Wearables Dashboard";
 /** The authorise parameters carried from the query into the decision form. */
-const FORWARDED = ["client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge", "code_challenge_method"];
+const FORWARDED = [
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "state",
+  "scope",
+  "code_challenge",
+  "code_challenge_method",
+];
 
 interface PageProps {
   params: Promise<{ provider: string }>;
@@ -60,7 +68,11 @@ export default async function SandboxAuthorizePage({ params, searchParams }: Pag
             <p className={`mt-4 font-mono text-xs ${brand.muted}`}>error: {validation.error}</p>
           </div>
         ) : (
-          <form method="post" action={`/sandbox/${encodeURIComponent(provider)}/oauth/decision`} className={`rounded-2xl p-6 ${brand.card}`}>
+          <form
+            method="post"
+            action={`/sandbox/${encodeURIComponent(provider)}/oauth/decision`}
+            className={`rounded-2xl p-6 ${brand.card}`}
+          >
             <h1 className="text-xl font-semibold">
               Authorise {APP_NAME} to access your {brand.name} data
             </h1>
@@ -86,7 +98,8 @@ export default async function SandboxAuthorizePage({ params, searchParams }: Pag
                 <li key={scope} className="flex gap-3 text-sm">
                   <span aria-hidden className="mt-1.5 h-1.5 w-1.5 shrink-0 rounded-full bg-current" />
                   <span>
-                    {sandbox.scopeDescriptions?.[scope] ?? scope} <span className={`font-mono text-xs ${brand.muted}`}>({scope})</span>
+                    {sandbox.scopeDescriptions?.[scope] ?? scope}{" "}
+                    <span className={`font-mono text-xs ${brand.muted}`}>({scope})</span>
                   </span>
                 </li>
               ))}
@@ -105,10 +118,20 @@ export default async function SandboxAuthorizePage({ params, searchParams }: Pag
               You can revoke this access at any time. This is a local sandbox: no real {brand.name} account is involved.
             </p>
             <div className="mt-6 flex gap-3">
-              <button type="submit" name="decision" value="deny" className={`flex-1 rounded-full px-4 py-2.5 font-medium ${brand.secondaryButton}`}>
+              <button
+                type="submit"
+                name="decision"
+                value="deny"
+                className={`flex-1 rounded-full px-4 py-2.5 font-medium ${brand.secondaryButton}`}
+              >
                 Deny
               </button>
-              <button type="submit" name="decision" value="allow" className={`flex-1 rounded-full px-4 py-2.5 font-medium ${brand.primaryButton}`}>
+              <button
+                type="submit"
+                name="decision"
+                value="allow"
+                className={`flex-1 rounded-full px-4 py-2.5 font-medium ${brand.primaryButton}`}
+              >
                 Authorise
               </button>
             </div>

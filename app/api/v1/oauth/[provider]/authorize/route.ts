@@ -26,7 +26,10 @@ export const GET = withSession<{ provider: string }>(async ({ request, user, par
     if (error instanceof NotOAuthProviderError) return detail(400, error.message);
     if (error instanceof ProviderUnavailableError) return detail(503, error.message);
     if (error instanceof InvalidRedirectError) {
-      return json({ detail: [{ type: "value_error", loc: ["query", "redirect_uri"], msg: error.message }] }, { status: 422 });
+      return json(
+        { detail: [{ type: "value_error", loc: ["query", "redirect_uri"], msg: error.message }] },
+        { status: 422 },
+      );
     }
     throw error;
   }

@@ -15,5 +15,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ prov
     error: search.get("error"),
     sessionUserId: user?.id,
   });
-  return new Response(null, { status: 303, headers: { location: appUrl(outcome.redirectTo), "cache-control": "no-store" } });
+  return new Response(null, {
+    status: 303,
+    headers: { location: appUrl(outcome.redirectTo), "cache-control": "no-store" },
+  });
 }
