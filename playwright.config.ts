@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./lib/testing/test-secrets";
@@ -5,10 +6,22 @@ import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./lib/testing/
 /**
  * End-to-end journeys against the BUILT app (`next build` + `npm start`) on port 3100, with a fresh
  * embedded database and the provider sandboxes, in Debian's Chromium (Playwright's own browser
- * downloads are not available here). Set CHROMIUM_PATH to use another Chromium.
+ * downloads are not available here). Set CHROMIUM_PATH to use another Chromium, E2E_PORT to pin the
+ * port (default: a free one) and E2E_DIST_DIR for the build folder (default `.next-e2e`).
  */
 
-const PORT = 3100;
+/** A port nobody listens on now, so a developer's own running instance never collides with the run. */
+function freePort(): number {
+  const script =
+    "const s=require('node:net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  return Number(execFileSync(process.execPath, ["-e", script]).toString().trim());
+}
+
+// Chosen once in the main process; the workers inherit it through the environment.
+process.env.E2E_PORT ||= String(freePort());
+// Its own build folder, so a development server's `.next` is left alone (E2E_DIST_DIR runs two at once).
+process.env.E2E_DIST_DIR ||= ".next-e2e";
+const PORT = Number(process.env.E2E_PORT);
 const baseURL = `http://localhost:${PORT}`;
 // A new data folder per run: no DATABASE_URL, so the app uses embedded PGlite in it.
 const dataDir = path.join(".data", `e2e-${Date.now()}`);
@@ -48,8 +61,7 @@ export default defineConfig({
       NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
       ENABLE_SANDBOX: "true",
       JOB_RUNNER: "in-process",
-      // Its own build folder, so a development server's `.next` is left alone.
-      NEXT_DIST_DIR: ".next-e2e",
+      NEXT_DIST_DIR: process.env.E2E_DIST_DIR,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },
