@@ -166,6 +166,35 @@ export const pendingRecords = pgTable(
   ],
 );
 
+/* ---- Per-user dashboard preferences ---- */
+
+export const UNIT_SYSTEMS = ["metric", "imperial"] as const;
+export type UnitSystem = (typeof UNIT_SYSTEMS)[number];
+
+/** One row per user; a null unit system follows the browser's locale. */
+export const userPreferences = pgTable("user_preferences", {
+  userId: uuid()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  unitSystem: text({ enum: UNIT_SYSTEMS }),
+  ...timestamps,
+});
+
+/** A user's own source order for one metric (provider ids, best first); no row = the documented default. */
+export const metricSourcePriorities = pgTable(
+  "metric_source_priorities",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    metric: text().notNull(),
+    providers: text().array().notNull(),
+    ...timestamps,
+  },
+  (t) => [unique("metric_source_priorities_user_metric_unique").on(t.userId, t.metric)],
+);
+
 /* ---- Sandbox provider state (only used while a provider runs on its local sandbox) ---- */
 
 export const sandboxAuthCodes = pgTable("sandbox_auth_codes", {
