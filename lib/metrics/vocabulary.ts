@@ -146,9 +146,20 @@ export function metricUnit(metric: MetricName): Unit {
   return METRICS[metric].unit;
 }
 
-/** Orders provider ids by the metric's source priority (best first). */
-export function rankSources(metric: MetricName, providers: Iterable<string>): string[] {
-  const priority: readonly string[] = METRICS[metric].sources;
+/** The metric's documented source priority (provider ids, best first). Read it through here, not METRICS. */
+export function defaultSourcePriority(metric: MetricName): readonly string[] {
+  return METRICS[metric].sources;
+}
+
+/**
+ * Orders provider ids by a source priority (best first): the metric's documented one unless a
+ * user's own order is given.
+ */
+export function rankSources(
+  metric: MetricName,
+  providers: Iterable<string>,
+  priority: readonly string[] = defaultSourcePriority(metric),
+): string[] {
   const rank = (p: string) => {
     const i = priority.indexOf(p);
     return i === -1 ? priority.length : i;
