@@ -269,3 +269,19 @@ export const loginChallenges = pgTable(
   },
   (t) => [index().on(t.userId)],
 );
+
+/**
+ * Attempt counters of the sign-in, sign-up and Garmin limits (rate-limiter-flexible's Drizzle
+ * store: it upserts on `key` in one statement, so every app instance shares the same counts).
+ * `key` is "<limiter>:<sha256 of the email or address>", never the email or address itself.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text().primaryKey(),
+    points: integer().notNull().default(0),
+    /** End of the current window; the counter starts again after it. */
+    expire: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.expire)],
+);
