@@ -64,6 +64,13 @@ export const connections = pgTable(
     tokenVersion: integer().notNull().default(0),
     /** Lease taken while one worker refreshes tokens (single-use refresh tokens must not be spent twice). */
     refreshLockedUntil: timestamp({ withTimezone: true }),
+    /** Who holds the refresh lease (random per attempt): only the holder may renew it or write tokens. */
+    refreshLeaseHolder: text(),
+    /**
+     * Collections the provider refused (HTTP 403 / not authorised) with a short reason, by collection
+     * id. The rest of the connection keeps syncing; a reconnect clears it.
+     */
+    unavailableCollections: jsonb().$type<Record<string, string>>().notNull().default({}),
     connectedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastSyncedAt: timestamp({ withTimezone: true }),
     lastError: text(),
@@ -195,6 +202,22 @@ export const metricSourcePriorities = pgTable(
   (t) => [unique("metric_source_priorities_user_metric_unique").on(t.userId, t.metric)],
 );
 
+/**
+ * A provider whose token endpoint refused our client credentials (`invalid_client` /
+ * `unauthorized_client`): an operator problem, not the users'. Refreshes for the provider pause
+ * while the same credentials are configured (compared by fingerprint) until `retryAt`; a changed
+ * configuration or the retry time resumes them. The Accounts page shows a provider-level warning.
+ */
+export const providerCredentialFailures = pgTable("provider_credential_failures", {
+  provider: text().primaryKey(),
+  /** SHA-256 (truncated) of the client id and secret that failed; never the secret itself. */
+  clientFingerprint: text().notNull(),
+  errorCode: text().notNull(),
+  failures: integer().notNull().default(1),
+  failedAt: timestamp({ withTimezone: true }).notNull(),
+  retryAt: timestamp({ withTimezone: true }).notNull(),
+});
+
 /* ---- Sandbox provider state (only used while a provider runs on its local sandbox) ---- */
 
 export const sandboxAuthCodes = pgTable("sandbox_auth_codes", {
@@ -238,6 +261,19 @@ export const sandboxRateLimits = pgTable(
   },
   (t) => [unique("sandbox_rate_limits_key_window_unique").on(t.key, t.windowStart)],
 );
+
+/**
+ * Test and development controls of one provider sandbox (clock offset, token lifetimes, injected
+ * faults), in the database so every app instance serving the sandbox sees the same state.
+ */
+export const sandboxControls = pgTable("sandbox_controls", {
+  provider: text().primaryKey(),
+  state: jsonb().notNull().default({}),
+  updatedAt: timestamp({ withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
 
 /** Sandbox accounts that sign in with a password (Garmin); the data is generated from the id. */
 export const sandboxSessions = pgTable("sandbox_sessions", {
