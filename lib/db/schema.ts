@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   date,
   doublePrecision,
@@ -75,9 +76,24 @@ export const connections = pgTable(
     lastSyncedAt: timestamp({ withTimezone: true }),
     lastError: text(),
     lastErrorAt: timestamp({ withTimezone: true }),
+    /**
+     * When the connect-time backfill last completed; null until it has (or after a reconnect), so
+     * the poll planner queues a backfill for a connection whose backfill was never delivered.
+     */
+    backfilledAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
-  (t) => [unique("connections_user_provider_unique").on(t.userId, t.provider), index().on(t.status)],
+  (t) => [
+    unique("connections_user_provider_unique").on(t.userId, t.provider),
+    index().on(t.status),
+    // Keyset pages of active connections (poll planning) and of expiring tokens (refresh planning).
+    index("connections_active_id_idx")
+      .on(t.id)
+      .where(sql`status = 'active'`),
+    index("connections_active_token_expiry_idx")
+      .on(t.tokenExpiresAt, t.id)
+      .where(sql`status = 'active' and token_expires_at is not null`),
+  ],
 );
 
 /** One-time OAuth states: only the SHA-256 of the state is stored. */
@@ -146,9 +162,57 @@ export const syncRuns = pgTable(
     error: text(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
+    /** When the run's job is due (polls are spread over the polling window); null means at once. */
+    scheduledFor: timestamp({ withTimezone: true }),
+    /** A queued or running run still open after this is reaped (failed), so its connection is polled again. */
+    deadlineAt: timestamp({ withTimezone: true })
+      .notNull()
+      .default(sql`now() + interval '6 hours'`),
     ...timestamps,
   },
-  (t) => [index().on(t.connectionId, t.createdAt), index().on(t.userId)],
+  (t) => [
+    index().on(t.connectionId, t.createdAt),
+    index().on(t.userId),
+    index().on(t.createdAt),
+    // Small partial indexes: open runs are few, whatever the history holds.
+    index("sync_runs_open_connection_idx")
+      .on(t.connectionId)
+      .where(sql`status in ('queued', 'running')`),
+    index("sync_runs_open_deadline_idx")
+      .on(t.deadlineAt)
+      .where(sql`status in ('queued', 'running')`),
+  ],
+);
+
+/**
+ * Sync runs older than the retention period, counted per connection, calendar month (UTC) and
+ * kind before they are deleted, so a history can still say "312 polls in October, 2 failed".
+ */
+export const syncRunMonthlySummaries = pgTable(
+  "sync_run_monthly_summaries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    connectionId: uuid()
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text().notNull(),
+    /** First day of the month. */
+    month: date({ mode: "string" }).notNull(),
+    kind: text({ enum: SYNC_KINDS }).notNull(),
+    runs: integer().notNull().default(0),
+    succeeded: integer().notNull().default(0),
+    failed: integer().notNull().default(0),
+    recordsFetched: bigint({ mode: "number" }).notNull().default(0),
+    metricsWritten: bigint({ mode: "number" }).notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    unique("sync_run_monthly_summaries_connection_month_kind_unique").on(t.connectionId, t.month, t.kind),
+    index().on(t.userId),
+  ],
 );
 
 /**
