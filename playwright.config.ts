@@ -1,13 +1,15 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./lib/testing/test-secrets";
+import { pinTestConfiguration } from "./lib/testing/hermetic-env";
 
 /**
- * End-to-end journeys against the BUILT app (`next build` + `npm start`) on port 3100, with a fresh
+ * End-to-end journeys against the BUILT app (`next build` + `npm start`) on a free port, with a fresh
  * embedded database and the provider sandboxes, in Debian's Chromium (Playwright's own browser
  * downloads are not available here). Set CHROMIUM_PATH to use another Chromium, E2E_PORT to pin the
  * port (default: a free one) and E2E_DIST_DIR for the build folder (default `.next-e2e`).
+ * The app's configuration from the shell (APP_URL, DATABASE_URL, client credentials, Inngest keys…)
+ * is removed from this process, so neither the built app nor the tests see it (lib/testing/hermetic-env.ts).
  */
 
 /** A port nobody listens on now, so a developer's own running instance never collides with the run. */
@@ -25,6 +27,13 @@ const PORT = Number(process.env.E2E_PORT);
 const baseURL = `http://localhost:${PORT}`;
 // A new data folder per run: no DATABASE_URL, so the app uses embedded PGlite in it.
 const dataDir = path.join(".data", `e2e-${Date.now()}`);
+// Playwright starts the web server and the workers with this process's environment.
+pinTestConfiguration({
+  APP_URL: baseURL,
+  DATA_DIR: dataDir,
+  NEXT_DIST_DIR: process.env.E2E_DIST_DIR,
+  NEXT_TELEMETRY_DISABLED: "1",
+});
 
 export default defineConfig({
   testDir: "e2e",
@@ -44,25 +53,14 @@ export default defineConfig({
     },
   },
   webServer: {
-    // Playwright passes its own environment on; the app must not pick up an outer database or Inngest.
-    command: "unset DATABASE_URL INNGEST_EVENT_KEY INNGEST_DEV && npm run build && npm start",
+    command: "npm run build && npm start",
     url: `${baseURL}/api/health`,
     // A production build takes 2–4 minutes on two cores.
     timeout: 600_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: {
-      PORT: String(PORT),
-      APP_URL: baseURL,
-      NODE_ENV: "production",
-      DATA_DIR: dataDir,
-      TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
-      NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
-      ENABLE_SANDBOX: "true",
-      JOB_RUNNER: "in-process",
-      NEXT_DIST_DIR: process.env.E2E_DIST_DIR,
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
+    // The rest of its configuration is pinned above.
+    env: { PORT: String(PORT), NODE_ENV: "production" },
   },
 });

@@ -10,6 +10,9 @@ import { locatePostgres, postgresMissingBanner } from "./lib/testing/postgres-se
  * - int-postgres: the same files, each on a fresh database on a real PostgreSQL server
  *   (TEST_DATABASE_URL, or a throw-away server started by lib/testing/postgres-global-setup.ts).
  * Without any PostgreSQL the last project is left out with a loud warning, or fails the run under CI.
+ * Every project's setup file pins the app's configuration (lib/testing/hermetic-env.ts), so the shell's
+ * APP_URL, DATABASE_URL, client credentials… never change a result. TEST_DATABASE_URL is the one
+ * outer setting the suite reads.
  */
 
 const root = import.meta.dirname;
@@ -40,6 +43,7 @@ const unit: TestProjectInlineConfiguration = {
     name: "unit",
     include: ["**/*.test.ts"],
     exclude: [...ignored, ...integrationFiles],
+    setupFiles: ["./lib/testing/setup-unit.ts"],
   },
 };
 

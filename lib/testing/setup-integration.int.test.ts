@@ -14,6 +14,11 @@ describe("integration test setup", () => {
     expect(current.encryptionKeys.map((k) => k.id)).toEqual(["test1"]);
     expect(process.env.TOKEN_ENCRYPTION_KEYS).toBe(TEST_TOKEN_ENCRYPTION_KEYS);
     expect(current.dataDir).toContain("wd-int-");
+    // Pinned whatever the shell says (lib/testing/hermetic-env.ts).
+    expect(current.appUrl.origin).toBe("http://localhost:3000");
+    expect(current.sandboxEnabled).toBe(true);
+    expect(process.env.SANDBOX_NOW).toBeUndefined();
+    expect(process.env.INNGEST_EVENT_KEY).toBeUndefined();
   });
 
   it("installs a migrated database of the project's kind", async () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
-import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./test-secrets";
+import { pinTestConfiguration } from "./hermetic-env";
 
 /**
  * Setup file of the integration projects: every `*.int.test.ts` file gets its own freshly migrated
@@ -13,15 +13,8 @@ import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "./test-secrets
  */
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wd-int-"));
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
-  NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
-  DATA_DIR: dataDir,
-  JOB_RUNNER: "in-process",
-});
-delete process.env.INNGEST_EVENT_KEY;
-delete process.env.INNGEST_DEV;
+// Whatever the shell has (APP_URL, DATABASE_URL, live client credentials, Inngest keys…) is dropped first.
+pinTestConfiguration({ DATA_DIR: dataDir });
 
 // Imported only now, after the environment above is in place.
 const { resetConfig } = await import("@/lib/config");
