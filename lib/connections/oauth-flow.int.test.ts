@@ -103,15 +103,18 @@ describe("OAuth connect flow against the Oura sandbox (over HTTP)", () => {
     expect(forged.pathname).toBe("/accounts");
 
     const { callbackUrl } = await answerConsent(client, "oura");
-    // Another signed-in user presenting this user's callback is refused.
+    // Another signed-in user presenting this user's callback is refused, without spending it.
     const intruder = await signedInClient(server.url);
     const stolen = await followCallback(intruder.client, callbackUrl);
     expect(stolen.searchParams.get("error")).toBe("oauth_state_invalid");
     expect(await connectionsOf(intruder.userId)).toEqual([]);
-    // …and the state is burnt for the owner too.
+    expect((await followCallback(client, callbackUrl)).searchParams.get("connected")).toBe("oura");
+    await drainInProcessJobs();
+    // Once used, the state is gone: a replay by its owner is refused too, and changes nothing.
+    const [connected] = await connectionsOf(userId);
     const replay = await followCallback(client, callbackUrl);
     expect(replay.searchParams.get("error")).toBe("oauth_state_invalid");
-    expect(await connectionsOf(userId)).toEqual([]);
+    expect(await connectionsOf(userId)).toEqual([connected]);
   });
 
   it("a code the provider refuses (invalid_grant) changes nothing", async () => {

@@ -82,17 +82,39 @@ function withQuery(path: string, params: Record<string, string>): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** The callback's own parameters, the only ones worth carrying through a sign-in. */
+const CALLBACK_PARAMS = ["code", "state", "error", "error_description"] as const;
+
 /**
- * Step 2: the provider sent the user back. The state is consumed first (whatever else happened),
- * then the code is exchanged, the grant stored (updating an existing connection on reconnect)
- * and the 30-day backfill started. Every failure stores nothing and says why.
+ * Where to send a callback that arrived without a session (it ended while the person was on the
+ * provider's page): sign-in, coming back to this same callback afterwards. Nothing is consumed
+ * here, so the flow completes once its owner has signed in; anyone else still gets
+ * "OAuth state invalid".
+ */
+export function signInToResumeCallback(providerId: string, query: URLSearchParams): string {
+  const resume = new URLSearchParams();
+  for (const name of CALLBACK_PARAMS) {
+    const value = query.get(name);
+    if (value !== null) resume.set(name, value);
+  }
+  const callbackPath = `/api/v1/oauth/${encodeURIComponent(providerId)}/callback?${resume}`;
+  return `/sign-in?${new URLSearchParams({ callbackUrl: callbackPath })}`;
+}
+
+/**
+ * Step 2: the provider sent the user back; `sessionUserId` is whoever is signed in here. The
+ * state is consumed first, and only if it belongs to that user (an attacker's state delivered to
+ * a victim, or a victim's state replayed by an attacker, is refused and stores nothing). Then the
+ * code is exchanged (with the PKCE verifier where the provider supports it, so a code issued in
+ * someone else's flow is refused by the provider), the grant stored (updating an existing
+ * connection on reconnect) and the 30-day backfill started. Every failure stores nothing and says why.
  */
 export async function completeOAuthCallback(input: {
   providerId: string;
   code?: string | null;
   state?: string | null;
   error?: string | null;
-  sessionUserId?: string | null;
+  sessionUserId: string;
 }): Promise<CallbackOutcome> {
   const fail = (error: Exclude<CallbackOutcome, { ok: true }>["error"], path = "/accounts"): CallbackOutcome => ({
     ok: false,
@@ -110,7 +132,7 @@ export async function completeOAuthCallback(input: {
     consumed = await consumeOAuthState({
       state: input.state,
       provider: input.providerId,
-      sessionUserId: input.sessionUserId,
+      userId: input.sessionUserId,
     });
   } catch (error) {
     if (error instanceof OAuthStateError) return fail("oauth_state_invalid");

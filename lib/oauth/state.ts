@@ -54,23 +54,32 @@ export interface ConsumedOAuthState {
 }
 
 /**
- * Consumes a state exactly once: the row is deleted atomically, so a replay finds nothing. A
- * state for another provider, or presented by another signed-in user, is refused (and burnt).
+ * Consumes a state exactly once, and only for the user who started the flow: the row is deleted
+ * atomically where both the hash and the user match, so a replay finds nothing and another user's
+ * attempt consumes nothing (they can neither use the state nor burn it for its owner). A state of
+ * the right user but for another provider, or expired, is refused (and burnt).
  */
 export async function consumeOAuthState(
-  input: { state: string | null | undefined; provider: string; sessionUserId?: string | null },
+  input: { state: string | null | undefined; provider: string; userId: string },
   now = new Date(),
 ): Promise<ConsumedOAuthState> {
   if (!input.state || !STATE_PATTERN.test(input.state)) throw new OAuthStateError("malformed");
   const db = await getDb();
+  const stateHash = hashState(input.state);
   const [row] = await db
     .delete(oauthStates)
-    .where(eq(oauthStates.stateHash, hashState(input.state)))
+    .where(and(eq(oauthStates.stateHash, stateHash), eq(oauthStates.userId, input.userId)))
     .returning();
-  if (!row) throw new OAuthStateError("unknown_or_used");
+  if (!row) {
+    // Only to say why; nothing of another user's row is changed or returned.
+    const [foreign] = await db
+      .select({ userId: oauthStates.userId })
+      .from(oauthStates)
+      .where(eq(oauthStates.stateHash, stateHash));
+    throw new OAuthStateError(foreign ? "wrong_user" : "unknown_or_used");
+  }
   if (row.expiresAt.getTime() <= now.getTime()) throw new OAuthStateError("expired");
   if (row.provider !== input.provider) throw new OAuthStateError("provider_mismatch");
-  if (input.sessionUserId && input.sessionUserId !== row.userId) throw new OAuthStateError("wrong_user");
   return { userId: row.userId, provider: row.provider, redirectPath: row.redirectPath, codeVerifier: row.codeVerifier };
 }
 

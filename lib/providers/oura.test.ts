@@ -18,6 +18,7 @@ describe("Oura provider module", () => {
     expect(oura.clientAuthentication).toBe("client_secret_post");
     expect(oura.scopeSeparator).toBe(" ");
     expect(oura.refreshTokens).toBe("single-use");
+    expect(oura.checks).toEqual(["state", "pkce"]);
     expect(oura.scopes).toEqual(
       expect.arrayContaining(["daily", "heartrate", "workout", "session", "spo2Daily", "personal", "email"]),
     );

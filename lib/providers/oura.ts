@@ -249,7 +249,10 @@ export const oura: OAuth2Provider = {
   // The permissions the help page asks for: daily data, heart rate, workout, session, SpO2, personal info.
   scopes: ["email", "personal", "daily", "heartrate", "workout", "session", "spo2Daily"],
   scopeSeparator: " ",
-  checks: ["state"],
+  // PKCE is not in Oura's documentation, but its token endpoint is plain RFC 6749 (unknown
+  // parameters are ignored) and public clients send S256 to it; where Oura checks it, a code
+  // issued in someone else's flow is refused. The state bound to the session protects either way.
+  checks: ["state", "pkce"],
   clientAuthentication: "client_secret_post",
   refreshTokens: "single-use",
   async fetchUserId(api) {

@@ -112,7 +112,7 @@ describe("WHOOP provider module", () => {
         api: "https://api.prod.whoop.com/developer",
       },
       scopeSeparator: " ",
-      checks: ["state"],
+      checks: ["state", "pkce"],
       clientAuthentication: "client_secret_post",
       refreshTokens: "single-use",
       token: { refreshParams: { scope: "offline" } },

@@ -345,7 +345,9 @@ export const whoop: OAuth2Provider = {
     "read:body_measurement",
   ],
   scopeSeparator: " ",
-  checks: ["state"],
+  // WHOOP's authorisation server is Ory Hydra (its error bodies and the 8-character state rule),
+  // which implements RFC 7636 and enforces the verifier once a challenge was sent.
+  checks: ["state", "pkce"],
   clientAuthentication: "client_secret_post",
   token: { refreshParams: { scope: "offline" } },
   refreshTokens: "single-use",

@@ -500,6 +500,9 @@ export const withings: OAuth2Provider = {
   },
   scopes: ["user.info", "user.metrics", "user.activity", "user.sleepevents"],
   scopeSeparator: ",",
+  // No PKCE: Withings documents none, and its token endpoint is its own `action=requesttoken` RPC
+  // with a fixed parameter list. Its codes live 30 s and are single-use; the state bound to the
+  // session is what protects this flow.
   checks: ["state"],
   clientAuthentication: "client_secret_post",
   token: {

@@ -138,6 +138,12 @@ describe("authorisation codes", () => {
     ).resolves.toBeTruthy();
   });
 
+  it("drop a challenge when the provider has no PKCE, so no verifier is needed or checked", async () => {
+    const { server } = serverWith({ pkce: "ignored" });
+    const challenge = pkceChallenge(crypto.randomBytes(32).toString("base64url"));
+    await expect(exchange(server, await issue(server, { codeChallenge: challenge }))).resolves.toBeTruthy();
+  });
+
   it("refuse to issue a code without a challenge when PKCE is required", async () => {
     const { server } = serverWith({ pkce: "required" });
     expect((await refused(issue(server))).reason).toBe("pkce_challenge_missing");

@@ -30,8 +30,13 @@ export interface OAuthServerRules {
   refreshPolicy: RefreshPolicy;
   /** When set, a refresh token is issued only if this scope was granted (Whoop `offline`). */
   refreshTokenRequiresScope?: string;
-  /** `required`: a code without a challenge cannot be issued; `optional`: checked when present. */
-  pkce: "required" | "optional";
+  /**
+   * `required`: a code without a challenge cannot be issued. `optional`: a code issued with a
+   * challenge can only be redeemed with its verifier (RFC 7636 §4.6), as real servers that
+   * support PKCE do. `ignored`: the provider has no PKCE; a challenge is an unknown parameter and
+   * is dropped (RFC 6749 §3.1), so nothing is checked at the token endpoint.
+   */
+  pkce: "required" | "optional" | "ignored";
   /** Injected clock for tests; defaults to the wall clock. */
   now?: () => Date;
 }
@@ -267,7 +272,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
       clientId: input.clientId,
       redirectUri: input.redirectUri,
       scopes: input.scopes,
-      codeChallenge: input.codeChallenge ?? null,
+      codeChallenge: rules.pkce === "ignored" ? null : (input.codeChallenge ?? null),
       expiresAt: addSeconds(at, rules.codeLifetimeSeconds),
       createdAt: at,
     });

@@ -171,7 +171,16 @@ describe("token endpoint", () => {
     const mismatch = await call("POST", "/oauth/token", {
       form: tokenForm(await authorize(pkce), { code_verifier: "x".repeat(43) }),
     });
-    expect(await mismatch.json()).toMatchObject({ error: "invalid_grant" });
+    expect(mismatch.status).toBe(400);
+    expect(await mismatch.json()).toMatchObject({ status: 400, error: "invalid_grant" });
+    // A code issued with a challenge is useless without the verifier (RFC 7636 §4.6).
+    const missing = await call("POST", "/oauth/token", { form: tokenForm(await authorize(pkce)) });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      status: 400,
+      error: "invalid_grant",
+      error_description: expect.stringMatching(/code_verifier/),
+    });
     const good = await call("POST", "/oauth/token", {
       form: tokenForm(await authorize(pkce), { code_verifier: verifier }),
     });

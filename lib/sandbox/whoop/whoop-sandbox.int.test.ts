@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { sandboxTokens } from "@/lib/db/schema";
 import { createGenerator } from "@/lib/sandbox/data-generator";
-import { sha256Hex } from "@/lib/sandbox/oauth-server";
+import crypto from "node:crypto";
+import { pkceChallenge, sha256Hex } from "@/lib/sandbox/oauth-server";
 import { sandboxOAuthFlow } from "@/lib/sandbox/testing";
 import { WHOOP_SANDBOX_ACCOUNTS, WHOOP_SANDBOX_CLIENT_ID, WHOOP_SANDBOX_CLIENT_SECRET, whoopSandbox } from ".";
 import { whoopRecordsBetween } from "./payloads";
@@ -148,6 +149,24 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
     });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("requires the PKCE verifier once the authorise request carried a challenge", async () => {
+    const verifier = crypto.randomBytes(32).toString("base64url");
+    const pkce = { code_challenge: pkceChallenge(verifier), code_challenge_method: "S256" };
+    for (const extra of [{}, { code_verifier: crypto.randomBytes(32).toString("base64url") }]) {
+      const refused = await call("POST", "/oauth/oauth2/token", { form: tokenForm(await authorize(pkce), extra) });
+      expect(refused.status).toBe(400);
+      const body = (await refused.json()) as Record<string, string>;
+      expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
+      expect(body.error).toBe("invalid_grant");
+    }
+    const good = await call("POST", "/oauth/oauth2/token", {
+      form: tokenForm(await authorize(pkce), { code_verifier: verifier }),
+    });
+    expect(good.status).toBe(200);
+    // Without a challenge the code is redeemed as before (PKCE is optional for WHOOP clients).
+    expect((await call("POST", "/oauth/oauth2/token", { form: tokenForm(await authorize()) })).status).toBe(200);
   });
 
   it("sends a state shorter than 8 characters back as invalid_state", async () => {

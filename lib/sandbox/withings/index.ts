@@ -82,7 +82,8 @@ export const withingsOAuth = createOAuthServer({
   accessTokenLifetimeSeconds: 10_800,
   refreshTokenLifetimeSeconds: 365 * 86_400,
   refreshPolicy: { kind: "rotating-with-grace", graceSeconds: GRACE_SECONDS },
-  pkce: "optional",
+  // Withings documents no PKCE, and its requesttoken action takes no code_verifier.
+  pkce: "ignored",
 });
 
 /* ---------- the {status, body, error} envelope ---------- */

@@ -97,6 +97,11 @@ describe("token endpoint (/v2/oauth2)", () => {
     expect(tokens.csrf_token).toBeTruthy();
   });
 
+  it("has no PKCE: a code_challenge is an unknown parameter, and the exchange takes no verifier", async () => {
+    const code = await authorize({ code_challenge: "A".repeat(43), code_challenge_method: "S256" });
+    expect(await exchange(code)).toMatchObject({ status: 0 });
+  });
+
   it("refuses a used, expired or foreign code with status 503 inside HTTP 200", async () => {
     const code = await authorize();
     expect((await exchange(code)).status).toBe(0);
