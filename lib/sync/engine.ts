@@ -254,11 +254,12 @@ export async function finishSyncRun(runId: string): Promise<void> {
     .update(syncRuns)
     .set({ status: "succeeded", progress: 100, finishedAt: now })
     .where(eq(syncRuns.id, runId))
-    .returning({ connectionId: syncRuns.connectionId });
+    .returning({ connectionId: syncRuns.connectionId, kind: syncRuns.kind });
   if (run) {
     await db
       .update(connections)
-      .set({ lastSyncedAt: now })
+      // The backfill marker tells the poll planner this connection's history is in (lib/sync/schedule.ts).
+      .set({ lastSyncedAt: now, ...(run.kind === "backfill" ? { backfilledAt: now } : {}) })
       .where(and(eq(connections.id, run.connectionId), eq(connections.status, "active")));
   }
 }
