@@ -9,6 +9,7 @@ import { anySyncing, connectionsQuery, dashboardTilesQuery, queryKeys } from "@/
 import { Alert } from "@/components/ui/alert";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import type { DisplayContext } from "@/lib/metrics/units";
 import { TileCard, TileSkeleton } from "./tile-card";
 
 function EmptyState() {
@@ -32,7 +33,8 @@ function EmptyState() {
   );
 }
 
-export function DashboardView() {
+/** The tiles arrive hydrated from the server render (app/page.tsx), so their values are in the first paint. */
+export function DashboardView({ display }: { display: DisplayContext }) {
   const queryClient = useQueryClient();
   const connections = useQuery(connectionsQuery());
   const syncingCards = connections.data?.connections.filter((c) => c.syncing) ?? [];
@@ -49,7 +51,8 @@ export function DashboardView() {
   const hasConnection =
     connections.data?.connections.some((c) => c.status === "active" || c.status === "disconnected") ?? false;
   const hasData = tiles.data?.tiles.some((t) => t.latest != null || t.series.length > 0) ?? false;
-  const loading = connections.isPending || tiles.isPending;
+  // Without tile data the page cannot tell "nothing connected" from "still syncing" until connections load.
+  const loading = tiles.isPending || (!hasData && connections.isPending);
 
   return (
     <div className="flex flex-col gap-6">
@@ -75,7 +78,7 @@ export function DashboardView() {
           tone="error"
           title="Could not load your trends"
           actions={
-            <Button variant="secondary" size="sm" pending={tiles.isRefetching} onClick={() => tiles.refetch()}>
+            <Button variant="secondary" size="sm" pending={tiles.isRefetching} onClick={() => void tiles.refetch()}>
               Retry
             </Button>
           }
@@ -87,7 +90,7 @@ export function DashboardView() {
       ) : (
         <div className="grid gap-6 lg:grid-cols-2">
           {(tiles.data?.tiles ?? []).map((tile) => (
-            <TileCard key={tile.id} tile={tile} />
+            <TileCard key={tile.id} tile={tile} display={display} />
           ))}
         </div>
       )}

@@ -64,3 +64,38 @@ export function describeSources(
   const others = sources.filter((s) => s.provider !== source.provider).map((s) => s.name);
   return { primary: `from ${source.name}`, also: others.length ? `also from: ${others.join(", ")}` : null };
 }
+
+/* ---- Locale-aware labels: the same text on the server and in the browser ---- */
+
+function utcDay(day: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+}
+
+// A calendar day has no time zone: format it as the UTC day it was built from, wherever this runs.
+function formatUtcDay(day: string, locale: string, options: Intl.DateTimeFormatOptions): string {
+  const date = utcDay(day);
+  return date ? new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(date) : day;
+}
+
+/** "Today", "Yesterday", or the weekday and date in the user's locale ("Tue, Nov 3" / "Di., 3. Nov."). */
+export function formatLocalDayLabel(day: string, locale: string, now: Date = new Date()): string {
+  const date = parseDay(day);
+  if (!date) return day;
+  const ago = differenceInCalendarDays(now, date);
+  if (ago === 0) return "Today";
+  if (ago === 1) return "Yesterday";
+  return date.getFullYear() === now.getFullYear()
+    ? formatUtcDay(day, locale, { weekday: "short", day: "numeric", month: "short" })
+    : formatUtcDay(day, locale, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** Axis label: "3 Nov" / "Nov 3", or the weekday ("Tue") on a week-long chart. */
+export function formatAxisDay(day: string, locale: string, weekday = false): string {
+  return formatUtcDay(day, locale, weekday ? { weekday: "short" } : { day: "numeric", month: "short" });
+}
+
+/** Tooltip label: "Tuesday, 3 November 2026" in the user's locale. */
+export function formatFullDay(day: string, locale: string): string {
+  return formatUtcDay(day, locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+}

@@ -2,7 +2,8 @@
 
 import { Area, AreaChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { DayValue } from "@/components/api-types";
-import { formatLongDay, formatShortDay, formatValue } from "./format";
+import { chartValue, formatMetric, toDisplayUnit, type DisplayContext } from "@/lib/metrics/units";
+import { formatAxisDay, formatFullDay } from "./format";
 
 export const TREND_CHART_HEIGHT = 160;
 
@@ -10,21 +11,31 @@ export interface TrendChartProps {
   /** Used for the gradient id; unique per page. */
   id: string;
   label: string;
+  metric: string;
+  unit: string;
   series: DayValue[];
   baseline: number | null;
   color: string;
+  display: DisplayContext;
 }
 
 /** Scores live in 0–100: pad the visible range a little without leaving it. */
-function lowerBound(min: number): number {
-  return Math.max(0, Math.floor((min - 5) / 5) * 5);
-}
-function upperBound(max: number): number {
-  return Math.min(100, Math.ceil((max + 5) / 5) * 5);
+function scoreDomain(): [(min: number) => number, (max: number) => number] {
+  return [(min) => Math.max(0, Math.floor((min - 5) / 5) * 5), (max) => Math.min(100, Math.ceil((max + 5) / 5) * 5)];
 }
 
-export function TrendChart({ id, label, series, baseline, color }: TrendChartProps) {
+/** This module pulls in recharts: load it through `LazyTrendChart`, never statically from a page. */
+export function TrendChart({ id, label, metric, unit, series, baseline, color, display }: TrendChartProps) {
   const gradientId = `trend-fill-${id}`;
+  const data = series.map((p) => ({ day: p.day, value: chartValue(metric, p.value, unit, display.system) }));
+  const shownBaseline = baseline == null ? null : chartValue(metric, baseline, unit, display.system);
+  const isScore = unit === "score" || unit === "%";
+  // The raw value back from the plotted one, for the tooltip's text.
+  const tooltipText = (plotted: number, day: string) => {
+    const original = series.find((p) => p.day === day)?.value;
+    return original == null ? String(plotted) : formatMetric(metric, original, unit, display);
+  };
+  const decimals = toDisplayUnit(metric, 0, unit, display.system).unit === "kg" || unit === "s" ? 1 : 0;
   return (
     // A fixed height so the chart also measures and renders in headless browsers.
     <div style={{ height: TREND_CHART_HEIGHT }} role="img" aria-label={`${label}: last ${series.length} days`}>
@@ -33,7 +44,7 @@ export function TrendChart({ id, label, series, baseline, color }: TrendChartPro
         height={TREND_CHART_HEIGHT}
         initialDimension={{ width: 320, height: TREND_CHART_HEIGHT }}
       >
-        <AreaChart data={series} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
+        <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
           <defs>
             <linearGradient id={gradientId} x1="0" y1="0" x2="0" y2="1">
               <stop offset="0%" stopColor={color} stopOpacity={0.28} />
@@ -43,7 +54,7 @@ export function TrendChart({ id, label, series, baseline, color }: TrendChartPro
           <CartesianGrid vertical={false} stroke="#e2e8f0" strokeDasharray="3 3" />
           <XAxis
             dataKey="day"
-            tickFormatter={(day: string) => formatShortDay(day)}
+            tickFormatter={(day: string) => formatAxisDay(day, display.locale)}
             tick={{ fontSize: 11, fill: "#64748b" }}
             tickLine={false}
             axisLine={false}
@@ -51,19 +62,25 @@ export function TrendChart({ id, label, series, baseline, color }: TrendChartPro
           />
           <YAxis
             dataKey="value"
-            domain={[lowerBound, upperBound]}
-            allowDecimals={false}
+            domain={isScore ? scoreDomain() : ["auto", "auto"]}
+            allowDecimals={decimals > 0}
+            tickFormatter={(v: number) =>
+              new Intl.NumberFormat(display.locale, { maximumFractionDigits: decimals, notation: "compact" }).format(v)
+            }
             tick={{ fontSize: 11, fill: "#64748b" }}
             tickLine={false}
             axisLine={false}
-            width={40}
+            width={44}
           />
-          {baseline != null && (
-            <ReferenceLine y={baseline} stroke="#94a3b8" strokeDasharray="4 4" ifOverflow="extendDomain" />
+          {shownBaseline != null && (
+            <ReferenceLine y={shownBaseline} stroke="#94a3b8" strokeDasharray="4 4" ifOverflow="extendDomain" />
           )}
           <Tooltip
-            labelFormatter={(day) => formatLongDay(String(day))}
-            formatter={(value) => [formatValue(Number(value)), label]}
+            labelFormatter={(day) => (typeof day === "string" ? formatFullDay(day, display.locale) : "")}
+            formatter={(value, _name, item) => [
+              tooltipText(Number(value), String((item.payload as { day: string }).day)),
+              label,
+            ]}
             contentStyle={{ borderRadius: 8, borderColor: "#e2e8f0", fontSize: 12 }}
           />
           <Area

@@ -5,6 +5,7 @@ import { getDb } from "@/lib/db/client";
 import { dailyMetrics } from "@/lib/db/schema";
 import { upsertDailyMetrics } from "@/lib/sync/engine";
 import { createSignedInUser } from "@/lib/testing/users";
+import { setSourcePriority } from "./source-priority";
 import { getDashboardTiles, MIN_POINTS_30D } from "./tiles";
 
 const today = new Date("2026-11-21T12:00:00Z");
@@ -65,5 +66,73 @@ describe("dashboard tiles", () => {
     expect(readiness!.latest).toBeNull();
     expect(readiness!.source).toBeNull();
     expect(readiness!.insufficient).toMatch(/No readiness data/);
+  });
+
+  it("adds a tile for each other category with data, and none for a category without", async () => {
+    const user = await createSignedInUser();
+    await upsertDailyMetrics(user.id, "garmin", [
+      ...days(10, (i) => 8000 + i).map((d) => ({ metric: "steps", ...d })),
+      ...days(10, () => 31).map((d) => ({ metric: "stress_avg", ...d })),
+    ]);
+    await upsertDailyMetrics(
+      user.id,
+      "oura",
+      days(20, (i) => 50 + i).map((d) => ({ metric: "resting_heart_rate", ...d })),
+    );
+    const tiles = await getDashboardTiles(user.id, today);
+    expect(tiles.map((t) => t.id)).toEqual(["sleep", "readiness", "activity", "resting-heart-rate", "stress"]);
+    const activity = tiles.find((t) => t.id === "activity")!;
+    expect(activity).toMatchObject({ category: "activity", unit: "steps", latest: { day: day(0), value: 8000 } });
+    expect(activity.baseline30).toBeNull();
+    expect(activity.insufficient).toMatch(/Needs at least 14 days for a baseline \(has 10\)/);
+    expect(tiles.find((t) => t.id === "resting-heart-rate")).toMatchObject({ category: "heart", better: "lower" });
+  });
+
+  it("follows the user's own source order: another value and another source label", async () => {
+    const user = await createSignedInUser();
+    const other = await createSignedInUser();
+    await upsertDailyMetrics(
+      user.id,
+      "oura",
+      days(30, () => 80).map((d) => ({ metric: "sleep_score", ...d })),
+    );
+    await upsertDailyMetrics(
+      user.id,
+      "whoop",
+      days(30, () => 60).map((d) => ({ metric: "sleep_score", ...d })),
+    );
+    const before = (await getDashboardTiles(user.id, today))[0]!;
+    expect(before.source?.name).toBe("Oura");
+    expect(before.latest?.value).toBe(80);
+
+    expect(await setSourcePriority(user.id, "sleep_score", ["whoop", "oura", "garmin", "withings"])).toMatchObject({
+      ok: true,
+    });
+    const after = (await getDashboardTiles(user.id, today))[0]!;
+    expect(after.source).toEqual({ provider: "whoop", name: "Whoop" });
+    expect(after.sources.map((s) => s.name)).toEqual(["Whoop", "Oura"]);
+    expect(after.latest?.value).toBe(60);
+    expect(after.priority).toEqual(["Whoop", "Oura", "Garmin", "Withings"]);
+    // Another user's order is theirs alone.
+    await upsertDailyMetrics(
+      other.id,
+      "oura",
+      days(3, () => 70).map((d) => ({ metric: "sleep_score", ...d })),
+    );
+    expect((await getDashboardTiles(other.id, today))[0]!.priority[0]).toBe("Oura");
+
+    // Back to the documented default.
+    await setSourcePriority(user.id, "sleep_score", null);
+    expect((await getDashboardTiles(user.id, today))[0]!.source?.name).toBe("Oura");
+  });
+
+  it("refuses an order that is not a permutation of the metric's sources", async () => {
+    const user = await createSignedInUser();
+    expect(await setSourcePriority(user.id, "sleep_score", ["whoop", "oura"])).toMatchObject({ ok: false });
+    expect(await setSourcePriority(user.id, "sleep_score", ["whoop", "whoop", "oura", "garmin"])).toMatchObject({
+      ok: false,
+    });
+    expect(await setSourcePriority(user.id, "weight", ["withings"])).toMatchObject({ ok: false });
+    expect((await getDashboardTiles(user.id, today))[0]!.priority[0]).toBe("Oura");
   });
 });
