@@ -1,30 +1,18 @@
 import { getProvider } from "@/lib/providers";
-import { createSyncRun, failSyncRun, rangeEndingToday } from "@/lib/sync/engine";
+import { createSyncRun, rangeEndingToday } from "@/lib/sync/engine";
+import { enqueueSyncRun } from "@/lib/sync/enqueue";
 import { connectionConnected, syncRequested } from "@/lib/jobs/events";
 import { sendJobEvent } from "@/lib/jobs/send";
-import { ProviderError } from "@/lib/providers/errors";
 import { findConnection } from "./service";
 
 const MANUAL_SYNC_DAYS = 3;
 const DEFAULT_BACKFILL_DAYS = 30;
 
-async function enqueue(syncRunId: string, send: () => Promise<void>): Promise<void> {
-  try {
-    await send();
-  } catch {
-    // The grant is stored either way; the run says why nothing is syncing and polling retries later.
-    await failSyncRun(
-      syncRunId,
-      new ProviderError("Could not queue the sync job; it will be retried by the next poll"),
-    );
-  }
-}
-
 /** Queues the first sync of a new (or re-) connection: the provider's backfill window. */
 export async function startBackfill(connectionId: string, provider: string): Promise<string> {
   const days = getProvider(provider)?.backfillDays ?? DEFAULT_BACKFILL_DAYS;
   const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
-  await enqueue(run.id, () =>
+  await enqueueSyncRun(run.id, () =>
     sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }),
   );
   return run.id;
@@ -39,7 +27,7 @@ export async function requestManualSync(userId: string, provider: string): Promi
     kind: "manual",
     range: rangeEndingToday(MANUAL_SYNC_DAYS),
   });
-  await enqueue(run.id, () =>
+  await enqueueSyncRun(run.id, () =>
     sendJobEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }),
   );
   return run.id;
