@@ -154,7 +154,11 @@ describe("WHOOP sandbox OAuth (Ory Hydra style)", () => {
   it("requires the PKCE verifier once the authorise request carried a challenge", async () => {
     const verifier = crypto.randomBytes(32).toString("base64url");
     const pkce = { code_challenge: pkceChallenge(verifier), code_challenge_method: "S256" };
-    for (const extra of [{}, { code_verifier: crypto.randomBytes(32).toString("base64url") }]) {
+    const missingOrWrong: Record<string, string>[] = [
+      {},
+      { code_verifier: crypto.randomBytes(32).toString("base64url") },
+    ];
+    for (const extra of missingOrWrong) {
       const refused = await call("POST", "/oauth/oauth2/token", { form: tokenForm(await authorize(pkce), extra) });
       expect(refused.status).toBe(400);
       const body = (await refused.json()) as Record<string, string>;
