@@ -71,8 +71,8 @@ describe("dashboard tiles", () => {
   it("adds a tile for each other category with data, and none for a category without", async () => {
     const user = await createSignedInUser();
     await upsertDailyMetrics(user.id, "garmin", [
-      ...days(10, (i) => 8000 + i).map((d) => ({ metric: "steps", ...d })),
-      ...days(10, () => 31).map((d) => ({ metric: "stress_avg", ...d })),
+      ...days(10, (i) => 8000 + i).map((d) => ({ metric: "steps" as const, ...d })),
+      ...days(10, () => 31).map((d) => ({ metric: "stress_avg" as const, ...d })),
     ]);
     await upsertDailyMetrics(
       user.id,
