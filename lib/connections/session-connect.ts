@@ -124,7 +124,10 @@ export async function startSessionLogin(
   const { provider } = runtime;
   let result;
   try {
-    result = await provider.session.login(runtime.endpoints, input.email, input.password);
+    result = await provider.session.login(runtime.endpoints, input.email, input.password, {
+      clientId: runtime.clientId,
+      clientSecret: runtime.clientSecret,
+    });
   } catch (error) {
     if (!(error instanceof ProviderError)) {
       // Not a classified provider failure: log only its class name, as its message might echo input.
@@ -182,7 +185,10 @@ export async function completeSessionMfa(
 
   let result;
   try {
-    result = await provider.session.verifyMfa(runtime.endpoints, context.provider, input.code.trim());
+    result = await provider.session.verifyMfa(runtime.endpoints, context.provider, input.code.trim(), {
+      clientId: runtime.clientId,
+      clientSecret: runtime.clientSecret,
+    });
   } catch (error) {
     const failure =
       error instanceof ProviderError

@@ -116,7 +116,10 @@ async function requestNewTokens(
   }
   const secrets = row.sessionSecrets ? (JSON.parse(row.sessionSecrets) as Record<string, string>) : undefined;
   if (!secrets) throw new ProviderAuthError(`${runtime.provider.name} session cannot be renewed`);
-  const result = await runtime.provider.session.refresh(runtime.endpoints, secrets);
+  const result = await runtime.provider.session.refresh(runtime.endpoints, secrets, {
+    clientId: runtime.clientId,
+    clientSecret: runtime.clientSecret,
+  });
   return { tokens: result.tokens, sessionSecrets: result.sessionSecrets };
 }
 

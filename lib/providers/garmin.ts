@@ -16,9 +16,11 @@ import {
   SessionMfaExpiredError,
 } from "./session-errors";
 import type {
+  ClientCredentials,
   Collection,
   MetricSample,
   ProviderApi,
+  SandboxTarget,
   SessionEndpoints,
   SessionLoginResult,
   SessionMfaRequired,
@@ -55,6 +57,17 @@ export const GARMIN_EXCHANGE_AUDIENCE = "GARMIN_CONNECT_MOBILE_ANDROID_DI";
 const USER_AGENT = "com.garmin.android.apps.connectmobile";
 const TIMEOUT_MS = 30_000;
 const PROVIDER_NAME = "Garmin";
+
+/** The OAuth1 consumer the local sandbox accepts; not a secret (the sandbox only runs without live credentials). */
+export const GARMIN_SANDBOX_CONSUMER_KEY = "garmin-sandbox-consumer";
+export const GARMIN_SANDBOX_CONSUMER_SECRET = "garmin-sandbox-consumer-secret-3b7e1f";
+
+/** The sandbox serves Garmin's SSO under `/sso` and connectapi under `/connectapi`. */
+export const garminSandboxTarget: SandboxTarget<SessionEndpoints> = {
+  clientId: GARMIN_SANDBOX_CONSUMER_KEY,
+  clientSecret: GARMIN_SANDBOX_CONSUMER_SECRET,
+  endpoints: (baseUrl) => ({ sso: `${baseUrl}/sso`, api: `${baseUrl}/connectapi` }),
+};
 
 export interface OAuth1Consumer {
   key: string;
@@ -335,18 +348,52 @@ async function fetchProfile(
 /* ---------- the session flow ---------- */
 
 export interface GarminSessionOptions {
-  /** The OAuth1 consumer (the runtime's client id/secret). */
-  consumer(): Promise<OAuth1Consumer>;
+  /**
+   * A fixed OAuth1 consumer (tests). Without it the consumer is the client credentials each hook
+   * is called with (GARMIN_CLIENT_ID/SECRET when live, the sandbox's otherwise).
+   */
+  consumer?(): Promise<OAuth1Consumer>;
   fetch?: typeof fetch;
   now?: () => Date;
 }
 
-export function createGarminSession(options: GarminSessionOptions): SessionProvider["session"] {
+/** The Garmin hooks; `client` may be left out when the options carry a fixed consumer. */
+export interface GarminSession {
+  login(
+    endpoints: SessionEndpoints,
+    email: string,
+    password: string,
+    client?: ClientCredentials,
+  ): Promise<SessionLoginResult | SessionMfaRequired>;
+  verifyMfa(
+    endpoints: SessionEndpoints,
+    context: Record<string, string>,
+    code: string,
+    client?: ClientCredentials,
+  ): Promise<SessionLoginResult>;
+  refresh(
+    endpoints: SessionEndpoints,
+    sessionSecrets: Record<string, string>,
+    client?: ClientCredentials,
+  ): Promise<SessionLoginResult>;
+}
+
+export function createGarminSession(options: GarminSessionOptions = {}): GarminSession {
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? (() => new Date());
 
-  async function finish(endpoints: SessionEndpoints, ticket: string): Promise<SessionLoginResult> {
-    const consumer = await options.consumer();
+  async function consumerFor(client: ClientCredentials | undefined): Promise<OAuth1Consumer> {
+    if (options.consumer) return options.consumer();
+    if (!client) throw new ProviderError(`${PROVIDER_NAME} is not configured on this server`);
+    return { key: client.clientId, secret: client.clientSecret };
+  }
+
+  async function finish(
+    endpoints: SessionEndpoints,
+    ticket: string,
+    client: ClientCredentials | undefined,
+  ): Promise<SessionLoginResult> {
+    const consumer = await consumerFor(client);
     const pair = await preauthorize(endpoints, consumer, ticket, fetchImpl);
     const tokens = await exchange(endpoints, consumer, pair, { audience: GARMIN_EXCHANGE_AUDIENCE }, fetchImpl, now);
     const profile = await fetchProfile(endpoints, tokens.accessToken, fetchImpl);
@@ -362,7 +409,7 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
   }
 
   return {
-    async login(endpoints, email, password): Promise<SessionLoginResult | SessionMfaRequired> {
+    async login(endpoints, email, password, client): Promise<SessionLoginResult | SessionMfaRequired> {
       const jar = new CookieJar();
       // The sign-in page sets the SSO session cookies the login API expects.
       const page = await send(
@@ -384,7 +431,7 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       const type = answer.responseStatus!.type;
       switch (type) {
         case "SUCCESSFUL":
-          return finish(endpoints, ticketOf(answer));
+          return finish(endpoints, ticketOf(answer), client);
         case "MFA_REQUIRED":
           // Only the SSO cookies and the method travel on; never the email or password.
           return {
@@ -400,7 +447,7 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       }
     },
 
-    async verifyMfa(endpoints, context, code): Promise<SessionLoginResult> {
+    async verifyMfa(endpoints, context, code, client): Promise<SessionLoginResult> {
       const jar = new CookieJar(context.cookies);
       if (jar.size === 0) throw new SessionMfaExpiredError(PROVIDER_NAME);
       const answer = await ssoPost(
@@ -419,7 +466,7 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       const type = answer.responseStatus!.type;
       switch (type) {
         case "SUCCESSFUL":
-          return finish(endpoints, ticketOf(answer));
+          return finish(endpoints, ticketOf(answer), client);
         case "INVALID_MFA_CODE":
           throw new SessionMfaCodeError(PROVIDER_NAME);
         case "MFA_CODE_EXPIRED":
@@ -433,10 +480,10 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
     },
 
     /** garth's renewal: repeat the OAuth1 → OAuth2 exchange; the OAuth1 pair stays the same. */
-    async refresh(endpoints, sessionSecrets): Promise<SessionLoginResult> {
+    async refresh(endpoints, sessionSecrets, client): Promise<SessionLoginResult> {
       const { oauthToken, oauthTokenSecret, mfaToken } = sessionSecrets;
       if (!oauthToken || !oauthTokenSecret) throw new ProviderAuthError(`${PROVIDER_NAME} session cannot be renewed`);
-      const consumer = await options.consumer();
+      const consumer = await consumerFor(client);
       const tokens = await exchange(
         endpoints,
         consumer,
@@ -448,14 +495,6 @@ export function createGarminSession(options: GarminSessionOptions): SessionProvi
       return { kind: "connected", tokens, sessionSecrets };
     },
   };
-}
-
-/** The consumer of the current runtime (live credentials or the sandbox's); loaded lazily to avoid an import cycle. */
-async function runtimeConsumer(): Promise<OAuth1Consumer> {
-  const { resolveProvider } = await import("./runtime");
-  const runtime = resolveProvider("garmin");
-  if (!runtime) throw new ProviderError(`${PROVIDER_NAME} is not configured on this server`);
-  return { key: runtime.clientId, secret: runtime.clientSecret };
 }
 
 /* ---------- data ---------- */
@@ -697,7 +736,8 @@ export const garmin: SessionProvider = {
   dataSummary: "Sleep, training readiness, HRV, steps, stress, Body Battery",
   backfillDays: 30,
   endpoints: { sso: "https://sso.garmin.com", api: "https://connectapi.garmin.com" },
-  session: createGarminSession({ consumer: runtimeConsumer }),
+  sandbox: garminSandboxTarget,
+  session: createGarminSession(),
   collections: [sleep, hrv, trainingReadiness, dailySummary],
   metricFields: {
     sleep_duration: "dailySleepData.dailySleepDTO.sleepTimeSeconds",

@@ -1,5 +1,14 @@
 import { isDay, localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
-import type { Collection, MappingContext, MetricSample, OAuth2Provider, ProviderApi, SyncRange } from "./types";
+import type {
+  Collection,
+  MappingContext,
+  MetricSample,
+  OAuth2Endpoints,
+  OAuth2Provider,
+  ProviderApi,
+  SandboxTarget,
+  SyncRange,
+} from "./types";
 
 /**
  * Oura API v2 (https://cloud.ouraring.com/v2/docs). Client credentials go in the token request
@@ -232,6 +241,22 @@ const collections: Collection<any>[] = [
   heartRate,
 ];
 
+/**
+ * The local sandbox (Oura's stand-in at `${APP_URL}/sandbox/oura`): the client it accepts (not a
+ * secret: the sandbox only runs while no real Oura credentials are set) and where it serves
+ * Oura's endpoints.
+ */
+export const ouraSandboxTarget: SandboxTarget<OAuth2Endpoints> = {
+  clientId: "oura-sandbox-client",
+  clientSecret: "oura-sandbox-secret-6f1d2c9a",
+  endpoints: (baseUrl) => ({
+    authorization: `${baseUrl}/oauth/authorize`,
+    token: `${baseUrl}/oauth/token`,
+    api: baseUrl,
+    revocation: `${baseUrl}/oauth/revoke`,
+  }),
+};
+
 export const oura: OAuth2Provider = {
   id: "oura",
   name: "Oura",
@@ -246,6 +271,7 @@ export const oura: OAuth2Provider = {
     api: "https://api.ouraring.com",
     revocation: "https://api.ouraring.com/oauth/revoke",
   },
+  sandbox: ouraSandboxTarget,
   // The permissions the help page asks for: daily data, heart rate, workout, session, SpO2, personal info.
   scopes: ["email", "personal", "daily", "heartrate", "workout", "session", "spo2Daily"],
   scopeSeparator: " ",

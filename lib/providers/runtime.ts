@@ -1,19 +1,26 @@
-import { appUrl, liveProviderCredentials } from "@/lib/config";
-import { servedSandbox } from "@/lib/sandbox";
+import { appUrl, config, liveProviderCredentials } from "@/lib/config";
 import { getProvider } from "./index";
-import type { OAuth2Endpoints, OAuth2Provider, Provider, SessionEndpoints, SessionProvider } from "./types";
+import type {
+  ClientCredentials,
+  OAuth2Endpoints,
+  OAuth2Provider,
+  Provider,
+  SessionEndpoints,
+  SessionProvider,
+} from "./types";
 
 /**
  * How a provider is reached right now: its live API when `<ID>_CLIENT_ID` and `<ID>_CLIENT_SECRET`
- * are set, otherwise its local sandbox (when sandboxes are enabled). Switching to the real
+ * are set, otherwise its local sandbox (when sandboxes are enabled and the module declares one).
+ * Both are configuration: the sandbox's address is `${APP_URL}/sandbox/<id>` and its client is
+ * declared by the provider module, so nothing here imports the sandbox. Switching to the real
  * provider is a configuration change, never a code change.
  */
 export type ProviderMode = "live" | "sandbox" | "unavailable";
 
-interface RuntimeBase {
+/** The client credentials of the runtime are what session hooks and the OAuth engine present. */
+interface RuntimeBase extends ClientCredentials {
   mode: Exclude<ProviderMode, "unavailable">;
-  clientId: string;
-  clientSecret: string;
 }
 
 export interface OAuth2Runtime extends RuntimeBase {
@@ -31,27 +38,32 @@ export type ProviderRuntime = OAuth2Runtime | SessionRuntime;
 
 export function providerMode(providerId: string): ProviderMode {
   if (liveProviderCredentials(providerId)) return "live";
-  return servedSandbox(providerId) ? "sandbox" : "unavailable";
+  return config().sandboxEnabled && getProvider(providerId)?.sandbox ? "sandbox" : "unavailable";
 }
 
 export function callbackUrl(providerId: string): string {
   return appUrl(`/api/v1/oauth/${providerId}/callback`);
 }
 
+/** Absolute base URL of a provider's sandbox, e.g. http://localhost:3000/sandbox/oura. */
+export function sandboxBaseUrl(providerId: string): string {
+  return appUrl(`/sandbox/${providerId}`);
+}
+
 export function resolveProvider(providerId: string): ProviderRuntime | undefined {
   const provider: Provider | undefined = getProvider(providerId);
   if (!provider) return undefined;
   const live = liveProviderCredentials(providerId);
-  const sandbox = servedSandbox(providerId);
   let base: RuntimeBase & { endpoints: OAuth2Endpoints | SessionEndpoints };
   if (live) {
     base = { mode: "live", ...live, endpoints: provider.endpoints };
-  } else if (sandbox) {
+  } else if (providerMode(providerId) === "sandbox" && provider.sandbox) {
+    const { clientId, clientSecret } = provider.sandbox;
     base = {
       mode: "sandbox",
-      clientId: sandbox.clientId,
-      clientSecret: sandbox.clientSecret,
-      endpoints: sandbox.endpoints(appUrl(`/sandbox/${providerId}`)),
+      clientId,
+      clientSecret,
+      endpoints: provider.sandbox.endpoints(sandboxBaseUrl(providerId)),
     };
   } else {
     return undefined;

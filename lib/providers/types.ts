@@ -93,6 +93,22 @@ export interface ProviderCommon {
   interpretResponse?(response: Response, body: unknown): unknown;
 }
 
+/** The client credentials this app presents to a provider (live, or the ones its sandbox accepts). */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * How this app reaches the provider's local sandbox, served by this app at
+ * `${APP_URL}/sandbox/<id>` while the provider has no live credentials: plain configuration the
+ * runtime reads, so no provider or service imports the sandbox (the sandbox reads these instead).
+ */
+export interface SandboxTarget<TEndpoints> extends ClientCredentials {
+  /** The provider's endpoints as the sandbox serves them under `baseUrl`. */
+  endpoints(baseUrl: string): TEndpoints;
+}
+
 export interface OAuth2Endpoints {
   authorization: string;
   token: string;
@@ -112,6 +128,7 @@ export interface TokenSet {
 export interface OAuth2Provider extends ProviderCommon {
   kind: "oauth2";
   endpoints: OAuth2Endpoints;
+  sandbox?: SandboxTarget<OAuth2Endpoints>;
   scopes: string[];
   /** Oura and Whoop separate scopes with spaces, Withings with commas. */
   scopeSeparator: " " | ",";
@@ -153,18 +170,36 @@ export interface SessionEndpoints {
   api: string;
 }
 
+/**
+ * A session provider's sign-in hooks. Each gets what it needs as arguments: the endpoints and the
+ * client credentials of the current runtime (live or sandbox), so a provider module never looks
+ * its own configuration up.
+ */
+export interface SessionHooks {
+  login(
+    endpoints: SessionEndpoints,
+    email: string,
+    password: string,
+    client: ClientCredentials,
+  ): Promise<SessionLoginResult | SessionMfaRequired>;
+  verifyMfa(
+    endpoints: SessionEndpoints,
+    context: Record<string, string>,
+    code: string,
+    client: ClientCredentials,
+  ): Promise<SessionLoginResult>;
+  refresh(
+    endpoints: SessionEndpoints,
+    sessionSecrets: Record<string, string>,
+    client: ClientCredentials,
+  ): Promise<SessionLoginResult>;
+}
+
 export interface SessionProvider extends ProviderCommon {
   kind: "session";
   endpoints: SessionEndpoints;
-  session: {
-    login(
-      endpoints: SessionEndpoints,
-      email: string,
-      password: string,
-    ): Promise<SessionLoginResult | SessionMfaRequired>;
-    verifyMfa(endpoints: SessionEndpoints, context: Record<string, string>, code: string): Promise<SessionLoginResult>;
-    refresh(endpoints: SessionEndpoints, sessionSecrets: Record<string, string>): Promise<SessionLoginResult>;
-  };
+  sandbox?: SandboxTarget<SessionEndpoints>;
+  session: SessionHooks;
 }
 
 export type Provider = OAuth2Provider | SessionProvider;

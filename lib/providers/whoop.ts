@@ -4,9 +4,11 @@ import type {
   Collection,
   MappingContext,
   MetricSample,
+  OAuth2Endpoints,
   OAuth2Provider,
   PendingRecord,
   ProviderApi,
+  SandboxTarget,
   SyncRange,
 } from "./types";
 
@@ -320,6 +322,22 @@ const cycles = wholeWindowCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
   order: (a, b) => startMs(a) - startMs(b),
 });
 
+/**
+ * The local sandbox (Whoop's stand-in at `${APP_URL}/sandbox/whoop`): the client it accepts (not a
+ * secret: the sandbox only runs while no real Whoop credentials are set) and where it serves
+ * Whoop's endpoints.
+ */
+export const whoopSandboxTarget: SandboxTarget<OAuth2Endpoints> = {
+  clientId: "whoop-sandbox-client",
+  clientSecret: "whoop-sandbox-secret-3b8e71d0",
+  endpoints: (baseUrl) => ({
+    // The shared consent page stands in for https://api.prod.whoop.com/oauth/oauth2/auth.
+    authorization: `${baseUrl}/oauth/authorize`,
+    token: `${baseUrl}/oauth/oauth2/token`,
+    api: `${baseUrl}/developer`,
+  }),
+};
+
 export const whoop: OAuth2Provider = {
   id: "whoop",
   // The product's own pages write "Whoop"; WHOOP's consent page (the sandbox) keeps its brand.
@@ -334,6 +352,7 @@ export const whoop: OAuth2Provider = {
     token: "https://api.prod.whoop.com/oauth/oauth2/token",
     api: "https://api.prod.whoop.com/developer",
   },
+  sandbox: whoopSandboxTarget,
   // `offline` is what yields a refresh token; the rest are the read scopes of the data we sync.
   scopes: [
     "offline",

@@ -8,8 +8,10 @@ import type {
   CollectionPage,
   MappingContext,
   MetricSample,
+  OAuth2Endpoints,
   OAuth2Provider,
   ProviderApi,
+  SandboxTarget,
   SyncRange,
 } from "./types";
 import type { MetricName } from "@/lib/metrics/vocabulary";
@@ -485,6 +487,21 @@ const activity = dailySummaryCollection<WithingsActivity>({
   map: mapActivity,
 });
 
+/**
+ * The local sandbox (Withings's stand-in at `${APP_URL}/sandbox/withings`): the client it accepts (not a
+ * secret: the sandbox only runs while no real Withings credentials are set) and where it serves
+ * Withings's endpoints.
+ */
+export const withingsSandboxTarget: SandboxTarget<OAuth2Endpoints> = {
+  clientId: "withings-sandbox-client",
+  clientSecret: "withings-sandbox-secret-3b8e51d0",
+  endpoints: (baseUrl) => ({
+    authorization: `${baseUrl}/oauth/authorize`,
+    token: `${baseUrl}/v2/oauth2`,
+    api: baseUrl,
+  }),
+};
+
 export const withings: OAuth2Provider = {
   id: "withings",
   name: NAME,
@@ -498,6 +515,7 @@ export const withings: OAuth2Provider = {
     token: "https://wbsapi.withings.net/v2/oauth2",
     api: "https://wbsapi.withings.net",
   },
+  sandbox: withingsSandboxTarget,
   scopes: ["user.info", "user.metrics", "user.activity", "user.sleepevents"],
   scopeSeparator: ",",
   // No PKCE: Withings documents none, and its token endpoint is its own `action=requesttoken` RPC

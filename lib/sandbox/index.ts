@@ -1,4 +1,4 @@
-import { appUrl, config, liveProviderCredentials } from "@/lib/config";
+import { providerMode, sandboxBaseUrl } from "@/lib/providers/runtime";
 import { ouraSandbox } from "./oura";
 import { garminSandbox } from "./garmin";
 import { withingsSandbox } from "./withings";
@@ -14,19 +14,16 @@ export const sandboxes: Record<string, ProviderSandbox> = {
 };
 
 /**
- * A sandbox is served only while sandboxes are enabled and the provider has no live client
- * credentials: switching to the real provider is configuration, not code.
+ * A sandbox is served exactly when the runtime sends the app to it (sandboxes enabled, no live
+ * client credentials): one rule, owned by the runtime, so switching to the real provider is
+ * configuration, not code.
  */
 export function servedSandbox(providerId: string): ProviderSandbox | undefined {
   if (!Object.hasOwn(sandboxes, providerId)) return undefined;
-  if (!config().sandboxEnabled || liveProviderCredentials(providerId)) return undefined;
-  return sandboxes[providerId];
+  return providerMode(providerId) === "sandbox" ? sandboxes[providerId] : undefined;
 }
 
-/** Absolute base URL of a provider's sandbox, e.g. http://localhost:3000/sandbox/oura. */
-export function sandboxBaseUrl(providerId: string): string {
-  return appUrl(`/sandbox/${providerId}`);
-}
+export { sandboxBaseUrl };
 
 interface CompiledRoute {
   method: string;

@@ -4,7 +4,13 @@ import OAuth from "oauth-1.0a";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { sandboxSessions, sandboxTokens } from "@/lib/db/schema";
-import { GARMIN_EXCHANGE_AUDIENCE, GARMIN_SSO_SERVICE } from "@/lib/providers/garmin";
+import {
+  GARMIN_EXCHANGE_AUDIENCE,
+  GARMIN_SANDBOX_CONSUMER_KEY,
+  GARMIN_SANDBOX_CONSUMER_SECRET,
+  GARMIN_SSO_SERVICE,
+  garminSandboxTarget,
+} from "@/lib/providers/garmin";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, type Generator, type GeneratorAccount } from "../data-generator";
 import { createOAuthServer, sha256Hex, SandboxTokenError } from "../oauth-server";
@@ -44,9 +50,8 @@ import {
  */
 
 const PROVIDER = "garmin";
-export const GARMIN_SANDBOX_CONSUMER_KEY = "garmin-sandbox-consumer";
-/** Not a secret: the sandbox is local and only runs while no real Garmin credentials are set. */
-export const GARMIN_SANDBOX_CONSUMER_SECRET = "garmin-sandbox-consumer-secret-3b7e1f";
+// The consumer this sandbox accepts is declared by the provider module (the runtime reads it there).
+export { GARMIN_SANDBOX_CONSUMER_KEY, GARMIN_SANDBOX_CONSUMER_SECRET };
 
 const SIGNIN_TTL_MS = 30 * 60_000;
 export const GARMIN_MFA_TTL_MS = 5 * 60_000;
@@ -640,7 +645,7 @@ export const garminSandbox: ProviderSandbox = {
   clientId: GARMIN_SANDBOX_CONSUMER_KEY,
   clientSecret: GARMIN_SANDBOX_CONSUMER_SECRET,
   accounts: GARMIN_SANDBOX_ACCOUNTS,
-  endpoints: (baseUrl) => ({ sso: `${baseUrl}/sso`, api: `${baseUrl}/connectapi` }),
+  endpoints: garminSandboxTarget.endpoints,
   routes: {
     "GET /sso/mobile/sso/en/sign-in": signInPage,
     "POST /sso/mobile/api/login": login,

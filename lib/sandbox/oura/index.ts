@@ -1,3 +1,4 @@
+import { ouraSandboxTarget } from "@/lib/providers/oura";
 import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, isDay, localDay, shiftDay, daysWithHistory, type GeneratorAccount } from "../data-generator";
@@ -25,9 +26,10 @@ import { documentCountForDay, documentsForDay, heartRateDocument, type OuraDaily
 
 const PROVIDER = "oura";
 const PROVIDER_NAME = "Oura";
-export const OURA_SANDBOX_CLIENT_ID = "oura-sandbox-client";
-/** Not a secret: the sandbox is local and only runs while no real Oura credentials are set. */
-export const OURA_SANDBOX_CLIENT_SECRET = "oura-sandbox-secret-6f1d2c9a";
+// The client this sandbox accepts and its endpoints are declared by the provider module (the
+// runtime reads them there; the sandbox never needs to be imported to reach it).
+export const OURA_SANDBOX_CLIENT_ID = ouraSandboxTarget.clientId;
+export const OURA_SANDBOX_CLIENT_SECRET = ouraSandboxTarget.clientSecret;
 
 interface OuraSandboxAccount extends SandboxAccount {
   timeZone: string;
@@ -473,12 +475,7 @@ export const ouraSandbox: ProviderSandbox = {
   clientSecret: OURA_SANDBOX_CLIENT_SECRET,
   accounts: OURA_SANDBOX_ACCOUNTS,
   scopeDescriptions: SCOPE_DESCRIPTIONS,
-  endpoints: (baseUrl) => ({
-    authorization: `${baseUrl}/oauth/authorize`,
-    token: `${baseUrl}/oauth/token`,
-    api: baseUrl,
-    revocation: `${baseUrl}/oauth/revoke`,
-  }),
+  endpoints: ouraSandboxTarget.endpoints,
   routes: {
     "POST /oauth/authorize": (request) => handleAuthorizeDecision(ouraSandbox, PROVIDER_NAME, ouraOAuth, request),
     "POST /oauth/token": token,

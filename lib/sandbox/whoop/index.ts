@@ -1,3 +1,4 @@
+import { whoopSandboxTarget } from "@/lib/providers/whoop";
 import { handleAuthorizeDecision, validateAuthorizeParams } from "../authorize";
 import { sandboxNow } from "../clock";
 import { createGenerator, type GeneratorAccount } from "../data-generator";
@@ -32,9 +33,10 @@ import { whoopRecordsBetween, type WhoopDataset, type WhoopScoringRules } from "
 
 const PROVIDER = "whoop";
 const PROVIDER_NAME = "WHOOP";
-export const WHOOP_SANDBOX_CLIENT_ID = "whoop-sandbox-client";
-/** Not a secret: the sandbox is local and only runs while no real WHOOP credentials are set. */
-export const WHOOP_SANDBOX_CLIENT_SECRET = "whoop-sandbox-secret-3b8e71d0";
+// The client this sandbox accepts and its endpoints are declared by the provider module (the
+// runtime reads them there; the sandbox never needs to be imported to reach it).
+export const WHOOP_SANDBOX_CLIENT_ID = whoopSandboxTarget.clientId;
+export const WHOOP_SANDBOX_CLIENT_SECRET = whoopSandboxTarget.clientSecret;
 
 export interface WhoopSandboxAccount extends SandboxAccount, WhoopScoringRules {
   firstName: string;
@@ -417,12 +419,7 @@ export const whoopSandbox: ProviderSandbox = {
   clientSecret: WHOOP_SANDBOX_CLIENT_SECRET,
   accounts: WHOOP_SANDBOX_ACCOUNTS,
   scopeDescriptions: SCOPE_DESCRIPTIONS,
-  endpoints: (baseUrl) => ({
-    // The shared consent page stands in for https://api.prod.whoop.com/oauth/oauth2/auth.
-    authorization: `${baseUrl}/oauth/authorize`,
-    token: `${baseUrl}/oauth/oauth2/token`,
-    api: `${baseUrl}/developer`,
-  }),
+  endpoints: whoopSandboxTarget.endpoints,
   routes: {
     "POST /oauth/authorize": authorizeDecision,
     "POST /oauth/oauth2/token": token,

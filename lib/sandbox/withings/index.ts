@@ -1,3 +1,4 @@
+import { withingsSandboxTarget } from "@/lib/providers/withings";
 import crypto from "node:crypto";
 import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
@@ -36,9 +37,10 @@ import {
 
 const PROVIDER = "withings";
 const PROVIDER_NAME = "Withings";
-export const WITHINGS_SANDBOX_CLIENT_ID = "withings-sandbox-client";
-/** Not a secret: the sandbox is local and only runs while no real Withings credentials are set. */
-export const WITHINGS_SANDBOX_CLIENT_SECRET = "withings-sandbox-secret-3b8e51d0";
+// The client this sandbox accepts and its endpoints are declared by the provider module (the
+// runtime reads them there; the sandbox never needs to be imported to reach it).
+export const WITHINGS_SANDBOX_CLIENT_ID = withingsSandboxTarget.clientId;
+export const WITHINGS_SANDBOX_CLIENT_SECRET = withingsSandboxTarget.clientSecret;
 
 export const WITHINGS_SANDBOX_ACCOUNTS: WithingsSandboxAccount[] = [
   {
@@ -462,11 +464,7 @@ export const withingsSandbox: ProviderSandbox = {
   clientSecret: WITHINGS_SANDBOX_CLIENT_SECRET,
   accounts: WITHINGS_SANDBOX_ACCOUNTS,
   scopeDescriptions: SCOPE_DESCRIPTIONS,
-  endpoints: (baseUrl) => ({
-    authorization: `${baseUrl}/oauth/authorize`,
-    token: `${baseUrl}/v2/oauth2`,
-    api: baseUrl,
-  }),
+  endpoints: withingsSandboxTarget.endpoints,
   routes: {
     "POST /oauth/authorize": (request) =>
       handleAuthorizeDecision(withingsSandbox, PROVIDER_NAME, withingsOAuth, request),
