@@ -137,7 +137,14 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                   </p>
                 </div>
               </Dialog.Description>
-              <form onSubmit={submitCredentials} className="mt-4 flex flex-col gap-4" noValidate>
+              {/* method="post": a form carrying a password must never submit by GET (the password would be in the URL). */}
+              <form
+                method="post"
+                action="/api/v1/garmin/login"
+                onSubmit={submitCredentials}
+                className="mt-4 flex flex-col gap-4"
+                noValidate
+              >
                 <FormError message={error} />
                 <EmailField
                   name="username"
@@ -176,7 +183,13 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                   <p>Garmin sent a 6-digit verification code to your email. It is valid for a few minutes.</p>
                 </div>
               </Dialog.Description>
-              <form onSubmit={submitCode} className="mt-4 flex flex-col gap-4" noValidate>
+              <form
+                method="post"
+                action="/api/v1/garmin/mfa"
+                onSubmit={submitCode}
+                className="mt-4 flex flex-col gap-4"
+                noValidate
+              >
                 <FormError message={error} />
                 <TextField
                   label="Verification code"

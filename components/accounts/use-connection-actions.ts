@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { apiFetch } from "@/components/api-fetch";
-import type { ProviderCard } from "@/components/api-types";
+import type { DisconnectResponse, ProviderCard } from "@/components/api-types";
 import { queryKeys } from "@/components/queries";
 
 type Target = Pick<ProviderCard, "provider" | "name">;
@@ -49,9 +49,18 @@ export function useConnectionActions(target: Target) {
   });
 
   const disconnect = useMutation({
-    mutationFn: () => apiFetch<ProviderCard>(connectionPath(target.provider), { method: "DELETE" }),
-    onSuccess: async () => {
-      toast.success(`${target.name} disconnected`, { description: "Your synced history is kept." });
+    mutationFn: () => apiFetch<DisconnectResponse>(connectionPath(target.provider), { method: "DELETE" }),
+    onSuccess: async ({ revocation }) => {
+      // A revocation the provider did not confirm still disconnects here; the toast says so.
+      if (revocation?.status === "failed") {
+        toast.warning(`${target.name} disconnected here`, {
+          description: `${revocation.detail} Your synced history is kept.`,
+        });
+      } else {
+        toast.success(`${target.name} disconnected`, {
+          description: `${revocation?.status === "revoked" ? "Access revoked at the provider. " : ""}Your synced history is kept.`,
+        });
+      }
       await invalidate();
     },
     onError: (error) => toast.error(`Could not disconnect ${target.name}`, { description: errorText(error) }),

@@ -2,8 +2,12 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { connections, syncRuns, type ConnectionStatus, type SyncKind, type SyncStatus } from "@/lib/db/schema";
 import { listProviders } from "@/lib/providers";
-import { providerMode, type ProviderMode } from "@/lib/providers/runtime";
-import type { TokenSet } from "@/lib/providers/types";
+import { ProviderError } from "@/lib/providers/errors";
+import { getProvider } from "@/lib/providers";
+import { isOAuth2Runtime, providerMode, resolveProvider, type ProviderMode } from "@/lib/providers/runtime";
+import { providerCredentialWarnings } from "./client-credentials";
+import { collectionGranted } from "@/lib/providers/scopes";
+import type { Provider, TokenSet } from "@/lib/providers/types";
 
 export interface SavedConnection {
   id: string;
@@ -34,6 +38,9 @@ export async function saveConnectionGrant(input: {
     lastError: null,
     lastErrorAt: null,
     refreshLockedUntil: null,
+    refreshLeaseHolder: null,
+    // A new grant may include scopes the old one lacked: every collection gets another chance.
+    unavailableCollections: {},
   };
   const [row] = await db
     .insert(connections)
@@ -65,22 +72,78 @@ export async function findConnection(userId: string, provider: string) {
   return row;
 }
 
-/** Disconnect here: stop syncing and forget the tokens; the synced history stays. */
-export async function disconnectConnection(userId: string, provider: string): Promise<boolean> {
+/** What happened at the provider when the user disconnected. */
+export interface RevocationOutcome {
+  /** `revoked`: the provider confirmed; `failed`: it did not (we disconnected anyway); `not_supported`: no revocation API. */
+  status: "revoked" | "failed" | "not_supported";
+  detail: string;
+}
+
+/**
+ * Disconnect: stop syncing, forget the tokens (the synced history stays), and revoke the grant at
+ * the provider where its API allows. The row is updated first, conditionally on the token version
+ * read and bumping it, so a refresh in flight cannot bring the tokens back; the provider is then
+ * asked to revoke with the tokens read. A revocation that fails still disconnects here, and says so.
+ * Returns undefined when the user has no such connection.
+ */
+export async function disconnectConnection(userId: string, provider: string): Promise<RevocationOutcome | undefined> {
   const db = await getDb();
-  const rows = await db
-    .update(connections)
-    .set({
-      status: "revoked",
-      accessToken: null,
-      refreshToken: null,
-      sessionSecrets: null,
-      tokenExpiresAt: null,
-      refreshLockedUntil: null,
-    })
-    .where(and(eq(connections.userId, userId), eq(connections.provider, provider)))
-    .returning({ id: connections.id });
-  return rows.length > 0;
+  for (;;) {
+    const [row] = await db
+      .select()
+      .from(connections)
+      .where(and(eq(connections.userId, userId), eq(connections.provider, provider)));
+    if (!row) return undefined;
+    const updated = await db
+      .update(connections)
+      .set({
+        status: "revoked",
+        accessToken: null,
+        refreshToken: null,
+        sessionSecrets: null,
+        tokenExpiresAt: null,
+        tokenVersion: sql`${connections.tokenVersion} + 1`,
+        refreshLockedUntil: null,
+        refreshLeaseHolder: null,
+      })
+      .where(and(eq(connections.id, row.id), eq(connections.tokenVersion, row.tokenVersion)))
+      .returning({ id: connections.id });
+    // A refresh or reconnect wrote meanwhile: read again so the newest tokens are the ones revoked.
+    if (updated.length === 0) continue;
+    if (row.status === "revoked" || (!row.accessToken && !row.refreshToken))
+      return { status: "not_supported", detail: "There was no access left to revoke." };
+    return revokeAtProvider(row);
+  }
+}
+
+async function revokeAtProvider(row: typeof connections.$inferSelect): Promise<RevocationOutcome> {
+  const runtime = resolveProvider(row.provider);
+  const provider = getProvider(row.provider);
+  const name = provider?.name ?? row.provider;
+  if (!runtime || !isOAuth2Runtime(runtime) || !runtime.provider.revoke) {
+    return {
+      status: "not_supported",
+      detail: `${name} has no way for apps to revoke access; remove this app in your ${name} account settings.`,
+    };
+  }
+  try {
+    await runtime.provider.revoke({
+      endpoints: runtime.endpoints,
+      clientId: runtime.clientId,
+      clientSecret: runtime.clientSecret,
+      accessToken: row.accessToken,
+      refreshToken: row.refreshToken,
+      providerUserId: row.providerUserId,
+    });
+    return { status: "revoked", detail: `${name} confirmed that this app's access was revoked.` };
+  } catch (error) {
+    const reason = error instanceof ProviderError ? error.message : "the request failed";
+    console.warn(`[connections] ${name} revocation failed: ${reason}`);
+    return {
+      status: "failed",
+      detail: `Disconnected here, but ${name} did not confirm the revocation (${reason}). You can also remove this app in your ${name} account settings.`,
+    };
+  }
 }
 
 export interface SyncSummary {
@@ -106,6 +169,10 @@ export interface ProviderCard {
   lastSyncedAt: string | null;
   lastError: string | null;
   scopes: string[];
+  /** Collections that will not sync, with why (a scope not granted, or the provider refused it). */
+  unavailableCollections: Array<{ collection: string; reason: string }>;
+  /** A provider-level problem that is the operator's, not the user's (refused client credentials). */
+  providerWarning: string | null;
   latestSync: SyncSummary | null;
 }
 
@@ -125,6 +192,7 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
         )
         .orderBy(syncRuns.connectionId, desc(syncRuns.createdAt))
     : [];
+  const warnings = await providerCredentialWarnings(resolveProvider);
   return listProviders().map((provider) => {
     const row = rows.find((r) => r.provider === provider.id);
     const run = row ? latest.find((r) => r.connectionId === row.id) : undefined;
@@ -142,6 +210,8 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
       lastSyncedAt: row?.lastSyncedAt?.toISOString() ?? null,
       lastError: row?.lastError ?? null,
       scopes: row?.scopes ?? [],
+      unavailableCollections: row ? unavailableCollections(provider, row) : [],
+      providerWarning: warnings[provider.id] ?? null,
       latestSync: run
         ? {
             kind: run.kind,
@@ -154,4 +224,21 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
         : null,
     };
   });
+}
+
+/** Collections skipped for a scope the user did not grant, then those the provider refused. */
+function unavailableCollections(
+  provider: Provider,
+  row: Pick<typeof connections.$inferSelect, "scopes" | "unavailableCollections">,
+): Array<{ collection: string; reason: string }> {
+  const skipped = provider.collections
+    .filter((c) => !collectionGranted(provider, c.id, row.scopes))
+    .map((c) => ({
+      collection: c.id,
+      reason: `not granted (needs ${provider.collectionScopes![c.id]!.join(" or ")})`,
+    }));
+  const refused = Object.entries(row.unavailableCollections ?? {})
+    .filter(([id]) => !skipped.some((s) => s.collection === id))
+    .map(([collection, reason]) => ({ collection, reason }));
+  return [...skipped, ...refused];
 }

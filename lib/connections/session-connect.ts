@@ -3,6 +3,8 @@ import { and, eq, lt } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { loginChallenges } from "@/lib/db/schema";
 import { getProvider } from "@/lib/providers";
+import { type Attempt, clearAttempts, giveBackAttempt, LIMITS, RateLimitedError, takeAttempt } from "@/lib/rate-limit/limits";
+import { tooManyAttemptsMessage } from "@/lib/rate-limit/wait-text";
 import { ProviderAuthError, ProviderError, ProviderRateLimitError } from "@/lib/providers/errors";
 import { resolveProvider, type SessionRuntime } from "@/lib/providers/runtime";
 import {
@@ -37,9 +39,10 @@ export type SessionConnectFailure =
   | "invalid_code"
   | "challenge_expired"
   | "rate_limited"
+  | "too_many_attempts"
   | "provider_unreachable";
 
-const MESSAGES: Record<SessionConnectFailure, (name: string) => string> = {
+const MESSAGES: Record<SessionConnectFailure, (name: string, details: { retryAfterSeconds?: number }) => string> = {
   unknown_provider: () => "Unknown provider",
   not_session_provider: (name) => `${name} connects with OAuth, not with a password`,
   provider_unavailable: (name) => `${name} is not configured on this server`,
@@ -48,6 +51,9 @@ const MESSAGES: Record<SessionConnectFailure, (name: string) => string> = {
   invalid_code: (name) => `That code is not the one ${name} sent. Check it and try again.`,
   challenge_expired: () => "The code has expired. Sign in again to get a new one.",
   rate_limited: (name) => `${name} is receiving too many sign-in attempts. Wait a few minutes and try again.`,
+  // Ours, not the provider's: see the attempt limits below.
+  too_many_attempts: (name, { retryAfterSeconds }) =>
+    tooManyAttemptsMessage(`${name} sign-in`.trim(), retryAfterSeconds ?? LIMITS.providerLoginUser.durationSeconds),
   provider_unreachable: (name) => `${name} could not be reached. Try again in a moment.`,
 };
 
@@ -59,7 +65,7 @@ export class SessionConnectError extends Error {
     providerName: string,
     readonly details: { attemptsLeft?: number; retryAfterSeconds?: number } = {},
   ) {
-    super(MESSAGES[reason](providerName));
+    super(MESSAGES[reason](providerName, details));
   }
 }
 
@@ -86,6 +92,46 @@ function sessionRuntime(providerId: string): SessionRuntime {
   if (!runtime || runtime.provider.kind !== "session")
     throw new SessionConnectError("provider_unavailable", provider.name);
   return runtime as SessionRuntime;
+}
+
+/**
+ * Attempt limits (in the database, shared by every instance; lib/rate-limit/limits.ts): provider
+ * sign-ins per user of this app, per provider account (email) and per client address, and codes
+ * per user and address. Taken before the provider is asked, given back when it accepted, so we
+ * cannot be used to guess a Garmin password or code.
+ */
+function loginAttempts(providerId: string, input: { userId: string; email: string; clientAddress?: string }): Attempt[] {
+  return [
+    [LIMITS.providerLoginUser, `${providerId}:${input.userId}`],
+    [LIMITS.providerLoginEmail, `${providerId}:${input.email.trim().toLowerCase()}`],
+    ...(input.clientAddress ? [[LIMITS.providerLoginAddress, input.clientAddress] as const] : []),
+  ];
+}
+
+function mfaAttempts(input: { userId: string; clientAddress?: string }): Attempt[] {
+  return [
+    [LIMITS.providerMfaUser, input.userId],
+    ...(input.clientAddress ? [[LIMITS.providerMfaAddress, input.clientAddress] as const] : []),
+  ];
+}
+
+async function takeSessionAttempt(attempts: Attempt[], providerName: string): Promise<void> {
+  try {
+    await takeAttempt(attempts, `${providerName} sign-in`.trim());
+  } catch (error) {
+    if (error instanceof RateLimitedError) {
+      throw new SessionConnectError("too_many_attempts", providerName, { retryAfterSeconds: error.retryAfterSeconds });
+    }
+    throw error;
+  }
+}
+
+/** The provider accepted: forget the user's and the account's failures, give the address its attempt back. */
+async function settleAttempts(attempts: Attempt[]): Promise<void> {
+  const [perUser, ...rest] = attempts;
+  const perAccount = rest.filter(([rule]) => rule === LIMITS.providerLoginEmail);
+  const perAddress = rest.filter(([rule]) => rule !== LIMITS.providerLoginEmail);
+  await Promise.all([clearAttempts([perUser!, ...perAccount]), giveBackAttempt(perAddress)]);
 }
 
 /** Provider failures → our typed failures. Anything unexpected says "unreachable", never the cause's text. */
@@ -117,11 +163,13 @@ async function connect(userId: string, runtime: SessionRuntime, result: SessionL
  * a verification code is needed and a challenge id comes back for step 2.
  */
 export async function startSessionLogin(
-  input: { userId: string; providerId: string; email: string; password: string },
+  input: { userId: string; providerId: string; email: string; password: string; clientAddress?: string },
   now = new Date(),
 ): Promise<SessionConnectResult> {
   const runtime = sessionRuntime(input.providerId);
   const { provider } = runtime;
+  const attempts = loginAttempts(provider.id, input);
+  await takeSessionAttempt(attempts, provider.name);
   let result;
   try {
     result = await provider.session.login(runtime.endpoints, input.email, input.password, {
@@ -138,6 +186,7 @@ export async function startSessionLogin(
     }
     throw classify(error, provider.name);
   }
+  await settleAttempts(attempts);
   if (result.kind === "connected") return connect(input.userId, runtime, result);
 
   const challengeId = crypto.randomBytes(32).toString("base64url");
@@ -163,10 +212,12 @@ export async function startSessionLogin(
  * with attempts left, or when the provider could not be asked at all.
  */
 export async function completeSessionMfa(
-  input: { userId: string; challengeId: string; code: string },
+  input: { userId: string; challengeId: string; code: string; clientAddress?: string },
   now = new Date(),
 ): Promise<Extract<SessionConnectResult, { status: "connected" }>> {
   if (!CHALLENGE_PATTERN.test(input.challengeId)) throw new SessionConnectError("challenge_expired", "");
+  const attempts = mfaAttempts(input);
+  await takeSessionAttempt(attempts, "");
   const db = await getDb();
   const idHash = hashChallengeId(input.challengeId);
   const [row] = await db
@@ -207,6 +258,7 @@ export async function completeSessionMfa(
     }
     throw failure;
   }
+  await settleAttempts(attempts);
   return connect(row.userId, runtime, result);
 }
 
@@ -220,5 +272,6 @@ export const SESSION_FAILURE_STATUS: Record<SessionConnectFailure, number> = {
   invalid_code: 400,
   challenge_expired: 410,
   rate_limited: 429,
+  too_many_attempts: 429,
   provider_unreachable: 502,
 };

@@ -1,18 +1,33 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { ConnectionUnavailableError } from "@/lib/connections/tokens";
-import { ProviderAuthError, ProviderRateLimitError } from "@/lib/providers/errors";
 import {
-  collectionsFor,
+  ProviderAuthError,
+  ProviderClientError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+} from "@/lib/providers/errors";
+import {
+  aggregateCollectionForRun,
+  collectionsForRun,
+  completeCollection,
   failSyncRun,
   finishSyncRun,
-  loadSyncRun,
   markSyncRunRunning,
-  syncCollectionForRun,
+  syncCollectionPage,
+  type PageResult,
 } from "@/lib/sync/engine";
 import type { MappingContext } from "@/lib/providers/types";
 import type { JobStep } from "./define";
 
-/** Turns provider outcomes into retry decisions: wait on rate limits, stop on refused access. */
+/** Inngest runs at most 1,000 steps per run; no collection may take them all. */
+const MAX_PAGE_STEPS_PER_COLLECTION = 400;
+
+/**
+ * Turns provider outcomes into retry decisions: wait as long as the provider asked on rate limits;
+ * stop at once on refused access, refused client credentials (an operator problem: the run says
+ * so, nobody is disconnected) and payloads we cannot parse (retrying cannot help). Everything else
+ * (timeouts, 5xx) is retried with backoff.
+ */
 async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -20,7 +35,12 @@ async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof ProviderRateLimitError) {
       throw new RetryAfterError(error.message, error.retryAfterSeconds * 1000, { cause: error });
     }
-    if (error instanceof ProviderAuthError || error instanceof ConnectionUnavailableError) {
+    if (
+      error instanceof ProviderAuthError ||
+      error instanceof ConnectionUnavailableError ||
+      error instanceof ProviderClientError ||
+      error instanceof ProviderPayloadError
+    ) {
       throw new NonRetriableError(error.message, { cause: error });
     }
     throw error;
@@ -28,31 +48,52 @@ async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The steps of one sync run: one step per collection (so a retry repeats only the collection that
- * failed), carrying the mapping context from one step to the next.
+ * The steps of one sync run: one step per page of each granted collection, each starting from the
+ * cursor the previous page returned (so a retried step resumes, never restarts the collection),
+ * carrying the mapping context from one step to the next.
  */
 export async function runSyncSteps(
   step: JobStep,
   syncRunId: string,
-): Promise<{ recordsFetched: number; metricsWritten: number }> {
-  const provider = await step.run("start-sync-run", async () => {
-    const run = await loadSyncRun(syncRunId);
+): Promise<{ recordsFetched: number; metricsWritten: number; unavailable: string[] }> {
+  const plan = await step.run("start-sync-run", async () => {
+    const collections = await collectionsForRun(syncRunId);
     await markSyncRunRunning(syncRunId);
-    return run.provider;
+    return collections;
   });
   let ctx: MappingContext = {};
   let recordsFetched = 0;
   let metricsWritten = 0;
-  for (const collection of collectionsFor(provider)) {
-    const result = await step.run(`sync-${collection.id}`, () =>
-      asStepOutcome(() => syncCollectionForRun(syncRunId, collection.id, ctx)),
-    );
-    ctx = result.ctx;
-    recordsFetched += result.recordsFetched;
-    metricsWritten += result.metricsWritten;
+  const unavailable: string[] = [];
+  for (const [index, collection] of plan.collections.entries()) {
+    let cursor: string | null = null;
+    const items: unknown[] = [];
+    for (let page = 0; ; page++) {
+      if (page >= MAX_PAGE_STEPS_PER_COLLECTION)
+        throw new NonRetriableError(`${plan.provider} ${collection} needs more pages than a run may take`);
+      const from: string | null = cursor;
+      const result: PageResult = await step.run(`sync-${collection}-page-${page}`, () =>
+        asStepOutcome(() => syncCollectionPage(syncRunId, collection, { cursor: from, ctx, page })),
+      );
+      ctx = result.ctx;
+      recordsFetched += result.recordsFetched;
+      metricsWritten += result.metricsWritten;
+      if (result.unavailable) unavailable.push(collection);
+      if (result.items) items.push(...result.items);
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    if (items.length) {
+      const aggregated = await step.run(`aggregate-${collection}`, () =>
+        asStepOutcome(() => aggregateCollectionForRun(syncRunId, collection, items, ctx)),
+      );
+      ctx = aggregated.ctx;
+      metricsWritten += aggregated.metricsWritten;
+    }
+    await step.run(`complete-${collection}`, () => completeCollection(syncRunId, index + 1, plan.collections.length));
   }
   await step.run("finish-sync-run", () => finishSyncRun(syncRunId));
-  return { recordsFetched, metricsWritten };
+  return { recordsFetched, metricsWritten, unavailable };
 }
 
 export async function recordSyncFailure(syncRunId: string, error: unknown): Promise<void> {

@@ -1,7 +1,13 @@
 import * as oauth from "oauth4webapi";
 import type { OAuth2Runtime } from "@/lib/providers/runtime";
 import type { TokenSet } from "@/lib/providers/types";
-import { ProviderAuthError, ProviderError, ProviderRateLimitError } from "@/lib/providers/errors";
+import {
+  ProviderClientError,
+  ProviderError,
+  ProviderGrantError,
+  ProviderRateLimitError,
+  retryAfterFromHeaders,
+} from "@/lib/providers/errors";
 
 /**
  * The one OAuth 2 engine, configured by provider modules: oauth4webapi does the protocol work
@@ -35,14 +41,30 @@ function clientAuth(rt: OAuth2Runtime): oauth.ClientAuth {
     : oauth.ClientSecretPost(rt.clientSecret);
 }
 
-function requestOptions(rt: OAuth2Runtime, extra: Record<string, string> = {}): oauth.TokenEndpointRequestOptions {
+/** How long a token request may take before it is abandoned (a transient failure). */
+export const DEFAULT_TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
+function requestOptions(
+  rt: OAuth2Runtime,
+  extra: Record<string, string> = {},
+  timeoutMs = DEFAULT_TOKEN_REQUEST_TIMEOUT_MS,
+): oauth.TokenEndpointRequestOptions {
   const conform = rt.provider.token?.conform;
   return {
     additionalParameters: { ...rt.provider.token?.params, ...extra },
     // Sandboxes are served over plain HTTP on localhost; live providers are always HTTPS.
     [oauth.allowInsecureRequests]: rt.mode === "sandbox",
     [oauth.customFetch]: async (url, init) => {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      // A throttled token endpoint says how long to wait; honour it rather than guessing.
+      if (response.status === 429)
+        throw new ProviderRateLimitError(
+          `${rt.provider.name} token endpoint rate limit reached`,
+          retryAfterFromHeaders(response.headers),
+          429,
+        );
+      if (response.status >= 500)
+        throw new ProviderError(`${rt.provider.name} token endpoint answered HTTP ${response.status}`, response.status);
       return conform ? conform(response) : asPlainJson(response);
     },
   };
@@ -100,10 +122,21 @@ function classify(rt: OAuth2Runtime, error: unknown, refreshing: boolean): never
     const code = error instanceof oauth.ResponseBodyError ? error.error : "invalid_client";
     const status = error.status;
     if (status === 429 || code === "rate_limited") {
-      throw new ProviderRateLimitError(`${name} rate limit reached`, 60, status);
+      throw new ProviderRateLimitError(
+        `${name} rate limit reached`,
+        retryAfterFromHeaders(error.response.headers),
+        status,
+      );
     }
-    if (refreshing && (code === "invalid_grant" || code === "invalid_client" || code === "unauthorized_client")) {
-      throw new ProviderAuthError(`${name} refused the refresh token (${code})`, status);
+    if (status >= 500 || code === "temporarily_unavailable" || code === "server_error") {
+      throw new ProviderError(`${name} token endpoint is temporarily unavailable (${code})`, status);
+    }
+    // Our client credentials were refused: an operator problem, never the user's grant.
+    if (refreshing && (code === "invalid_client" || code === "unauthorized_client")) {
+      throw new ProviderClientError(`${name} refused this app's client credentials (${code})`, code, status);
+    }
+    if (refreshing && code === "invalid_grant") {
+      throw new ProviderGrantError(`${name} refused the refresh token (${code})`, status);
     }
     throw new TokenExchangeError(`${name} refused the token request (${code})`, code);
   }
@@ -139,7 +172,11 @@ export async function exchangeAuthorizationCode(
   }
 }
 
-export async function refreshAccessToken(rt: OAuth2Runtime, refreshToken: string): Promise<TokenSet> {
+export async function refreshAccessToken(
+  rt: OAuth2Runtime,
+  refreshToken: string,
+  options: { timeoutMs?: number } = {},
+): Promise<TokenSet> {
   const as = authorizationServer(rt);
   const client: oauth.Client = { client_id: rt.clientId };
   const now = Date.now();
@@ -149,7 +186,7 @@ export async function refreshAccessToken(rt: OAuth2Runtime, refreshToken: string
       client,
       clientAuth(rt),
       refreshToken,
-      requestOptions(rt, rt.provider.token?.refreshParams),
+      requestOptions(rt, rt.provider.token?.refreshParams, options.timeoutMs),
     );
     return toTokenSet(rt, await oauth.processRefreshTokenResponse(as, client, response), now);
   } catch (error) {

@@ -2,6 +2,7 @@ import type { ProviderApi, ProviderCommon, QueryParams } from "./types";
 import {
   ProviderAuthError,
   ProviderError,
+  ProviderForbiddenError,
   ProviderPayloadError,
   ProviderRateLimitError,
   retryAfterFromHeaders,
@@ -24,11 +25,12 @@ export function defaultInterpretResponse(
   body: unknown,
 ): unknown {
   if (response.ok) return body;
-  if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(
-      `${provider.name} rejected the access token (HTTP ${response.status})`,
-      response.status,
-    );
+  if (response.status === 401) {
+    throw new ProviderAuthError(`${provider.name} rejected the access token (HTTP 401)`, 401);
+  }
+  // 403 is about this resource (a scope not granted, a lapsed membership), not the whole grant.
+  if (response.status === 403) {
+    throw new ProviderForbiddenError(`${provider.name} refused access to this data (HTTP 403)`, 403);
   }
   if (response.status === 429) {
     throw new ProviderRateLimitError(

@@ -29,7 +29,38 @@ export class ProviderRateLimitError extends ProviderError {
   }
 }
 
-/** The payload did not have the shape the provider documents. */
+/**
+ * The provider refused our refresh token (`invalid_grant`): the user's grant is gone (revoked,
+ * expired, or already spent). The token service re-reads the connection before believing it.
+ */
+export class ProviderGrantError extends ProviderAuthError {
+  override name = "ProviderGrantError";
+}
+
+/**
+ * The provider refused our client credentials (`invalid_client` / `unauthorized_client`): an
+ * operator problem (a rotated secret, a typo), never a reason to disconnect users.
+ */
+export class ProviderClientError extends ProviderError {
+  override name = "ProviderClientError";
+  constructor(
+    message: string,
+    readonly code: string,
+    status?: number,
+  ) {
+    super(message, status);
+  }
+}
+
+/**
+ * The provider refused one collection (HTTP 403 for a scope the user did not grant, a lapsed
+ * membership, Withings 214): that collection is unavailable, the rest of the connection is fine.
+ */
+export class ProviderForbiddenError extends ProviderError {
+  override name = "ProviderForbiddenError";
+}
+
+/** The payload did not have the shape the provider documents: retrying cannot help. */
 export class ProviderPayloadError extends ProviderError {
   override name = "ProviderPayloadError";
 }

@@ -10,14 +10,23 @@ import {
 } from "@/lib/connections/tokens";
 import { metricUnit } from "@/lib/metrics/vocabulary";
 import { createProviderApi } from "@/lib/providers/api-client";
-import { ProviderAuthError, ProviderError } from "@/lib/providers/errors";
+import {
+  ProviderAuthError,
+  ProviderClientError,
+  ProviderError,
+  ProviderForbiddenError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+} from "@/lib/providers/errors";
 import { resolveProvider } from "@/lib/providers/runtime";
+import { grantedCollections } from "@/lib/providers/scopes";
 import type { Collection, MappingContext, MetricSample, SyncRange } from "@/lib/providers/types";
 
 /**
  * Fetches a provider's collections for a date range, maps every payload into the metric
- * vocabulary and upserts it. Each collection is one unit of work (one Inngest step): it can be
- * retried on its own, and re-running it writes nothing new.
+ * vocabulary and upserts it. Each page is one unit of work (one Inngest step) that starts from
+ * the cursor the previous page returned: it can be retried on its own (a rate limit only delays
+ * the backfill), and re-running it writes nothing new.
  */
 
 const UPSERT_BATCH = 500;
@@ -66,12 +75,6 @@ export async function loadSyncRun(runId: string): Promise<SyncRunRow> {
   return run;
 }
 
-export function collectionsFor(provider: string): Collection<unknown>[] {
-  const runtime = resolveProvider(provider);
-  if (!runtime) throw new ConnectionUnavailableError(`${provider} is not configured`);
-  return runtime.provider.collections;
-}
-
 export async function markSyncRunRunning(runId: string): Promise<void> {
   const db = await getDb();
   await db
@@ -114,96 +117,226 @@ export async function upsertDailyMetrics(userId: string, provider: string, sampl
   return written;
 }
 
-export interface CollectionResult {
+/** One page of one collection, as one unit of work (one Inngest step). */
+export interface PageResult {
   ctx: MappingContext;
+  /** Where the next page starts; null after the last page (or when the collection is unavailable). */
+  nextCursor: string | null;
   recordsFetched: number;
   metricsWritten: number;
+  /** Aggregating collections (time series) hand their items on to `aggregateCollectionForRun`. */
+  items?: unknown[];
+  /** Set when the provider refused this collection: it is skipped, the run goes on. */
+  unavailable?: string;
+}
+
+/** Transient failures (timeouts, 5xx) are retried this many times inside a page before the step fails. */
+const PAGE_ATTEMPTS = 3;
+const PAGE_RETRY_BASE_MS = 250;
+
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof ProviderError &&
+    !(error instanceof ProviderAuthError) &&
+    !(error instanceof ProviderForbiddenError) &&
+    !(error instanceof ProviderPayloadError) &&
+    !(error instanceof ProviderRateLimitError) &&
+    !(error instanceof ProviderClientError) &&
+    !(error instanceof ConnectionUnavailableError)
+  );
 }
 
 /**
- * One collection of one sync run: every page in the range, mapped and upserted page by page (so
- * a failure later keeps what was already fetched). An access token the provider refuses is
- * refreshed once; a second refusal disconnects the connection.
+ * The collections a run fetches: the provider's, minus those whose scope the user did not grant
+ * (they are shown as unavailable on the Accounts card instead of failing the run).
+ */
+export async function collectionsForRun(runId: string): Promise<{ provider: string; collections: string[] }> {
+  const run = await loadSyncRun(runId);
+  const runtime = resolveProvider(run.provider);
+  if (!runtime) throw new ConnectionUnavailableError(`${run.provider} is not configured`);
+  const db = await getDb();
+  const [connection] = await db
+    .select({ scopes: connections.scopes })
+    .from(connections)
+    .where(eq(connections.id, run.connectionId));
+  return {
+    provider: run.provider,
+    collections: grantedCollections(runtime.provider, connection?.scopes ?? []).map((c) => c.id),
+  };
+}
+
+function collectionOf(provider: string, collectionId: string) {
+  const runtime = resolveProvider(provider);
+  if (!runtime) throw new ConnectionUnavailableError(`${provider} is not configured`);
+  const collection = runtime.provider.collections.find((c) => c.id === collectionId);
+  if (!collection) throw new Error(`${provider} has no collection ${collectionId}`);
+  return { runtime, collection };
+}
+
+/**
+ * One page of one collection of one sync run, mapped and upserted. The cursor comes from the
+ * previous page's result, so a retried page resumes where the collection stopped instead of
+ * starting again from page 1. An access token the provider refuses is refreshed once; a second
+ * refusal disconnects that token version. A 403 marks the collection unavailable and ends it.
+ */
+export async function syncCollectionPage(
+  runId: string,
+  collectionId: string,
+  input: { cursor?: string | null; ctx?: MappingContext; page?: number } = {},
+): Promise<PageResult> {
+  const run = await loadSyncRun(runId);
+  const { runtime, collection } = collectionOf(run.provider, collectionId);
+  const page = input.page ?? 0;
+  if (page >= MAX_PAGES_PER_COLLECTION)
+    throw new ProviderPayloadError(`${runtime.provider.name} ${collection.id} did not stop paging`);
+  const range = rangeFromDays(run.rangeStart!, run.rangeEnd!);
+  const context: MappingContext = { ...input.ctx };
+  const cursor = input.cursor ?? undefined;
+
+  let token = await freshAccessToken(run.connectionId);
+  let refreshed = false;
+  let fetched;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fetched = await collection.fetchPage(
+        createProviderApi(runtime.provider, runtime.endpoints.api, token.accessToken),
+        range,
+        cursor,
+      );
+      break;
+    } catch (error) {
+      if (error instanceof ProviderForbiddenError) {
+        await markCollectionUnavailable(run.connectionId, collection.id, error.message);
+        await bumpProgress(runId, 0, 0);
+        return { ctx: context, nextCursor: null, recordsFetched: 0, metricsWritten: 0, unavailable: error.message };
+      }
+      if (isTransient(error) && attempt < PAGE_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, PAGE_RETRY_BASE_MS * 2 ** (attempt - 1)));
+        continue;
+      }
+      if (!(error instanceof ProviderAuthError)) throw error;
+      if (refreshed) {
+        await markConnectionDisconnected(
+          run.connectionId,
+          `${runtime.provider.name} no longer accepts our access. Reconnect to resume syncing.`,
+          { tokenVersion: token.tokenVersion },
+        );
+        throw error;
+      }
+      refreshed = true;
+      const row = await refreshConnectionTokens(run.connectionId, { seenVersion: token.tokenVersion });
+      token = { accessToken: row.accessToken!, tokenVersion: row.tokenVersion };
+    }
+  }
+  if (page === 0) await markCollectionAvailable(run.connectionId, collection.id);
+
+  const { items, nextCursor } = fetched;
+  const next = nextCursor && nextCursor !== cursor ? nextCursor : null;
+  if (collection.aggregate) {
+    return { ctx: context, nextCursor: next, recordsFetched: items.length, metricsWritten: 0, items };
+  }
+  const inRange = (s: MetricSample) => s.day >= range.startDay && s.day <= range.endDay;
+  const mapped = items.flatMap((item) => collection.map(item, context)).filter(inRange);
+  const metricsWritten = await upsertDailyMetrics(run.userId, run.provider, mapped);
+  await recordPending(run.connectionId, collection, items);
+  await bumpProgress(runId, items.length, metricsWritten);
+  return { ctx: context, nextCursor: next, recordsFetched: items.length, metricsWritten };
+}
+
+/** After the last page of a time-series collection: aggregates every page's items per day. */
+export async function aggregateCollectionForRun(
+  runId: string,
+  collectionId: string,
+  items: unknown[],
+  ctx: MappingContext = {},
+): Promise<{ ctx: MappingContext; metricsWritten: number }> {
+  const run = await loadSyncRun(runId);
+  const { collection } = collectionOf(run.provider, collectionId);
+  const context: MappingContext = { ...ctx };
+  const range = rangeFromDays(run.rangeStart!, run.rangeEnd!);
+  const samples = (collection.aggregate?.(items, context) ?? []).filter(
+    (s) => s.day >= range.startDay && s.day <= range.endDay,
+  );
+  const metricsWritten = await upsertDailyMetrics(run.userId, run.provider, samples);
+  await bumpProgress(runId, items.length, metricsWritten);
+  return { ctx: context, metricsWritten };
+}
+
+/**
+ * Every page of one collection in a row (then its aggregation): what the job's page steps do,
+ * for callers that need no step boundaries (scripts, tests).
  */
 export async function syncCollectionForRun(
   runId: string,
   collectionId: string,
   ctx: MappingContext = {},
-): Promise<CollectionResult> {
-  const run = await loadSyncRun(runId);
-  const runtime = resolveProvider(run.provider);
-  if (!runtime) throw new ConnectionUnavailableError(`${run.provider} is not configured`);
-  const collections = runtime.provider.collections;
-  const index = collections.findIndex((c) => c.id === collectionId);
-  const collection = collections[index];
-  if (!collection) throw new Error(`${run.provider} has no collection ${collectionId}`);
-  const range = rangeFromDays(run.rangeStart!, run.rangeEnd!);
-  const inRange = (s: MetricSample) => s.day >= range.startDay && s.day <= range.endDay;
-  const context: MappingContext = { ...ctx };
-
-  let token = await freshAccessToken(run.connectionId);
-  let refreshed = false;
-  const fetchPage = async (cursor: string | undefined) => {
-    for (;;) {
-      try {
-        return await collection.fetchPage(
-          createProviderApi(runtime.provider, runtime.endpoints.api, token.accessToken),
-          range,
-          cursor,
-        );
-      } catch (error) {
-        if (!(error instanceof ProviderAuthError)) throw error;
-        if (refreshed) {
-          await markConnectionDisconnected(
-            run.connectionId,
-            `${runtime.provider.name} no longer accepts our access. Reconnect to resume syncing.`,
-          );
-          throw error;
-        }
-        refreshed = true;
-        const row = await refreshConnectionTokens(run.connectionId, { seenVersion: token.tokenVersion });
-        token = { accessToken: row.accessToken!, tokenVersion: row.tokenVersion };
-      }
-    }
-  };
-
+): Promise<{ ctx: MappingContext; recordsFetched: number; metricsWritten: number; unavailable?: string }> {
+  let context = ctx;
+  let cursor: string | null = null;
   let recordsFetched = 0;
   let metricsWritten = 0;
-  const aggregated: unknown[] = [];
-  let cursor: string | undefined;
+  const items: unknown[] = [];
   for (let page = 0; ; page++) {
-    if (page >= MAX_PAGES_PER_COLLECTION)
-      throw new ProviderError(`${runtime.provider.name} ${collection.id} did not stop paging`);
-    const { items, nextCursor } = await fetchPage(cursor);
-    recordsFetched += items.length;
-    if (collection.aggregate) {
-      aggregated.push(...items);
-    } else {
-      const mapped = items.flatMap((item) => collection.map(item, context)).filter(inRange);
-      metricsWritten += await upsertDailyMetrics(run.userId, run.provider, mapped);
-      await recordPending(run.connectionId, collection, items);
-    }
-    if (!nextCursor || nextCursor === cursor) break;
-    cursor = nextCursor;
+    const result = await syncCollectionPage(runId, collectionId, { cursor, ctx: context, page });
+    context = result.ctx;
+    recordsFetched += result.recordsFetched;
+    metricsWritten += result.metricsWritten;
+    if (result.unavailable) return { ctx: context, recordsFetched, metricsWritten, unavailable: result.unavailable };
+    if (result.items) items.push(...result.items);
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
   }
-  if (collection.aggregate) {
-    metricsWritten += await upsertDailyMetrics(
-      run.userId,
-      run.provider,
-      collection.aggregate(aggregated, context).filter(inRange),
-    );
+  if (items.length) {
+    const aggregated = await aggregateCollectionForRun(runId, collectionId, items, context);
+    context = aggregated.ctx;
+    metricsWritten += aggregated.metricsWritten;
   }
+  return { ctx: context, recordsFetched, metricsWritten };
+}
 
+/** Marks one collection of a run complete (progress by collections completed). */
+export async function completeCollection(runId: string, done: number, of: number): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(syncRuns)
+    .set({ progress: Math.min(99, Math.round((done / Math.max(1, of)) * 100)) })
+    .where(eq(syncRuns.id, runId));
+}
+
+async function bumpProgress(runId: string, recordsFetched: number, metricsWritten: number): Promise<void> {
+  if (recordsFetched === 0 && metricsWritten === 0) return;
   const db = await getDb();
   await db
     .update(syncRuns)
     .set({
-      progress: Math.round(((index + 1) / collections.length) * 100),
       recordsFetched: sql`${syncRuns.recordsFetched} + ${recordsFetched}`,
       metricsWritten: sql`${syncRuns.metricsWritten} + ${metricsWritten}`,
     })
     .where(eq(syncRuns.id, runId));
-  return { ctx: context, recordsFetched, metricsWritten };
+}
+
+/** A 403 for one collection: remember it for the Accounts card; the connection stays active. */
+async function markCollectionUnavailable(connectionId: string, collectionId: string, reason: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(connections)
+    .set({
+      unavailableCollections: sql`${connections.unavailableCollections} || jsonb_build_object(${collectionId}::text, ${reason}::text)`,
+    })
+    .where(eq(connections.id, connectionId));
+}
+
+async function markCollectionAvailable(connectionId: string, collectionId: string): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(connections)
+    .set({ unavailableCollections: sql`${connections.unavailableCollections} - ${collectionId}::text` })
+    .where(
+      and(
+        eq(connections.id, connectionId),
+        sql`jsonb_exists(${connections.unavailableCollections}, ${collectionId}::text)`,
+      ),
+    );
 }
 
 /** Remembers unscored records and forgets the ones that have since been scored. */

@@ -38,7 +38,8 @@ describe("Inngest functions", () => {
     });
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ recordsFetched: expect.any(Number), metricsWritten: expect.any(Number) });
-    expect(Object.keys(state)).toHaveLength(8); // start, six collections, finish
+    // start, at least one page step and a completion step per collection (six), finish
+    expect(Object.keys(state).length).toBeGreaterThanOrEqual(2 + 6 * 2);
     const db = await getDb();
     const [done] = await db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     expect(done).toMatchObject({ status: "succeeded", progress: 100 });
