@@ -1,3 +1,4 @@
+import { revokeByTokenQuery } from "./revoke";
 import { isDay, localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type {
   Collection,
@@ -286,6 +287,17 @@ export const oura: OAuth2Provider = {
     return typeof info?.id === "string" ? info.id : undefined;
   },
   collections,
+  collectionScopes: {
+    daily_sleep: ["daily"],
+    sleep: ["daily"],
+    daily_readiness: ["daily"],
+    daily_activity: ["daily"],
+    // The authorisation page spells it `spo2`; the API documentation `spo2Daily`.
+    daily_spo2: ["spo2Daily", "spo2"],
+    heartrate: ["heartrate"],
+  },
+  // `GET /oauth/revoke?access_token=…` ends the whole grant.
+  revoke: revokeByTokenQuery("Oura"),
   metricFields: {
     sleep_score: "daily_sleep.score",
     sleep_duration: "sleep.total_sleep_duration (night's main period)",

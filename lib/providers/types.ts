@@ -1,4 +1,5 @@
 import type { MetricName } from "@/lib/metrics/vocabulary";
+import type { RevokeContext } from "./revoke";
 
 /**
  * A provider is one declarative module (like an Auth.js provider): identity, how the user
@@ -91,6 +92,11 @@ export interface ProviderCommon {
    * (Withings) supply their own. Must return the JSON payload on success or throw a ProviderError.
    */
   interpretResponse?(response: Response, body: unknown): unknown;
+  /**
+   * The scopes each collection needs, by collection id (any one of them is enough). A sync only
+   * fetches the collections the user granted; a collection not listed needs no particular scope.
+   */
+  collectionScopes?: Record<string, string[]>;
 }
 
 /** The client credentials this app presents to a provider (live, or the ones its sandbox accepts). */
@@ -150,6 +156,11 @@ export interface OAuth2Provider extends ProviderCommon {
   refreshTokens: "single-use" | "rotating-with-grace" | "reusable";
   /** Looks up the provider's id for the user right after connecting (optional). */
   fetchUserId?(api: ProviderApi): Promise<string | undefined>;
+  /**
+   * Revokes the user's grant at the provider (Disconnect). Absent when the provider has no
+   * revocation API; then Disconnect only forgets our tokens. Throws a ProviderError on failure.
+   */
+  revoke?(ctx: RevokeContext): Promise<void>;
 }
 
 export interface SessionLoginResult {

@@ -1,3 +1,4 @@
+import { revokeByBearerDelete } from "./revoke";
 import { ProviderPayloadError } from "./errors";
 import { localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type {
@@ -377,6 +378,10 @@ export const whoop: OAuth2Provider = {
   },
   // Sleeps first: recoveries take their day from their sleep.
   collections: [sleeps, recoveries, cycles],
+  // WHOOP answers 401 (not 403) for a scope that was not granted: skipping is the only safe way.
+  collectionScopes: { sleep: ["read:sleep"], recovery: ["read:recovery"], cycle: ["read:cycles"] },
+  // `DELETE /v2/user/access` revokes the grant and stops its webhooks.
+  revoke: revokeByBearerDelete("Whoop", "/v2/user/access"),
   metricFields: {
     sleep_duration: "sleep.score.stage_summary.total_light + slow_wave + rem_sleep_time_milli (÷ 1000)",
     time_in_bed: "sleep.score.stage_summary.total_in_bed_time_milli (÷ 1000)",

@@ -1,7 +1,14 @@
+import { revokeWithingsUser } from "./revoke";
 import { tz } from "@date-fns/tz";
 import { format } from "date-fns";
 import { defaultInterpretResponse } from "./api-client";
-import { ProviderAuthError, ProviderError, ProviderPayloadError, ProviderRateLimitError } from "./errors";
+import {
+  ProviderAuthError,
+  ProviderError,
+  ProviderForbiddenError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+} from "./errors";
 import { isDay, num, samples, shiftDay } from "./paging";
 import type {
   Collection,
@@ -31,6 +38,8 @@ const NAME = "Withings";
 const AUTH_FAILED = new Set([100, 101, 102, 200, 401, 214, 277]);
 /** Withings-side trouble worth retrying later: timeout (522), bad state (524), unknown error (2555). */
 const TRANSIENT = new Set([522, 524, 2555]);
+/** Not authorised for this data (e.g. a scope not granted): the collection, not the grant. */
+const UNAUTHORIZED = new Set([214, 277]);
 const TOO_MANY_REQUESTS = 601;
 /** When a 601 comes without `wait_seconds`; Withings counts per minute. */
 const DEFAULT_WAIT_SECONDS = 60;
@@ -97,7 +106,10 @@ export async function conformWithingsTokenResponse(response: Response): Promise<
   }
   if (TRANSIENT.has(status))
     throw new ProviderError(`${NAME} token endpoint is temporarily unavailable (status ${status})`);
-  const error = AUTH_FAILED.has(status) ? "invalid_client" : "invalid_grant";
+  // Withings reports a wrong client id or secret as "Invalid Params: invalid client_…" (503):
+  // that is our configuration (invalid_client), not the user's refresh token.
+  const clientRefused = typeof envelope.error === "string" && /client_(id|secret)/i.test(envelope.error);
+  const error = AUTH_FAILED.has(status) || clientRefused ? "invalid_client" : "invalid_grant";
   return jsonResponse(400, { error, error_description: `Withings status ${status}: ${statusFamily(status)}` });
 }
 
@@ -116,8 +128,12 @@ export function interpretWithingsResponse(response: Response, payload: unknown):
   }
   if (status === TOO_MANY_REQUESTS)
     throw new ProviderRateLimitError(`${NAME} rate limit reached`, waitSeconds(envelope));
+  // 214/277: this request is not authorised (a scope not granted), not the grant gone.
+  if (UNAUTHORIZED.has(status))
+    throw new ProviderForbiddenError(`${NAME} refused access to this data (status ${status})`, status);
   if (AUTH_FAILED.has(status))
     throw new ProviderAuthError(`${NAME} rejected the access token (status ${status})`, status);
+  if (TRANSIENT.has(status)) throw new ProviderError(`${NAME} is temporarily unavailable (status ${status})`, status);
   throw new ProviderError(`${NAME} refused the request (status ${status}: ${statusFamily(status)})`, status);
 }
 
@@ -533,6 +549,9 @@ export const withings: OAuth2Provider = {
   // Sleep and activity first: they teach the context the user's time zone, which measure pages
   // normally carry themselves.
   collections: [sleepSummaries, activity, measures],
+  collectionScopes: { sleep: ["user.activity"], activity: ["user.activity"], measures: ["user.metrics"] },
+  // A signed `action=revoke` ends the user's grant and drops their notification subscriptions.
+  revoke: revokeWithingsUser(NAME),
   metricFields: {
     sleep_score: "sleep getsummary data.sleep_score",
     sleep_duration: "data.total_sleep_time",
