@@ -3,7 +3,14 @@ import { and, eq, lt } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { loginChallenges } from "@/lib/db/schema";
 import { getProvider } from "@/lib/providers";
-import { type Attempt, clearAttempts, giveBackAttempt, LIMITS, RateLimitedError, takeAttempt } from "@/lib/rate-limit/limits";
+import {
+  type Attempt,
+  clearAttempts,
+  giveBackAttempt,
+  LIMITS,
+  RateLimitedError,
+  takeAttempt,
+} from "@/lib/rate-limit/limits";
 import { tooManyAttemptsMessage } from "@/lib/rate-limit/wait-text";
 import { ProviderAuthError, ProviderError, ProviderRateLimitError } from "@/lib/providers/errors";
 import { resolveProvider, type SessionRuntime } from "@/lib/providers/runtime";
@@ -100,7 +107,10 @@ function sessionRuntime(providerId: string): SessionRuntime {
  * per user and address. Taken before the provider is asked, given back when it accepted, so we
  * cannot be used to guess a Garmin password or code.
  */
-function loginAttempts(providerId: string, input: { userId: string; email: string; clientAddress?: string }): Attempt[] {
+function loginAttempts(
+  providerId: string,
+  input: { userId: string; email: string; clientAddress?: string },
+): Attempt[] {
   return [
     [LIMITS.providerLoginUser, `${providerId}:${input.userId}`],
     [LIMITS.providerLoginEmail, `${providerId}:${input.email.trim().toLowerCase()}`],

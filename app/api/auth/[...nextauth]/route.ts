@@ -1,9 +1,4 @@
-import NextAuth from "next-auth";
-import { authOptions } from "@/lib/auth/options";
+import { nextAuthHandler } from "@/lib/auth/next-auth-handler";
 
-// next-auth's sign-in, sign-out, session and CSRF endpoints.
-async function handler(request: Request, context: { params: Promise<{ nextauth: string[] }> }) {
-  return NextAuth(authOptions())(request, { params: await context.params });
-}
-
-export { handler as GET, handler as POST };
+// next-auth's sign-in, sign-out, session and CSRF endpoints (sign-in attempts are limited: 429).
+export { nextAuthHandler as GET, nextAuthHandler as POST };

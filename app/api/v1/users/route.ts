@@ -1,4 +1,6 @@
-import { createUser, credentialsSchema, EmailTakenError } from "@/lib/auth/users";
+import { credentialsSchema, EmailTakenError, registerUser, WeakPasswordError } from "@/lib/auth/users";
+import { clientAddress } from "@/lib/http/client-address";
+import { RateLimitedError } from "@/lib/rate-limit/limits";
 import { detail, json, readJson, validationError } from "@/lib/http/handlers";
 
 // POST /api/v1/users { email, password } → 201 { id, email } (sign-up; no session needed)
@@ -6,9 +8,23 @@ export async function POST(request: Request) {
   const parsed = credentialsSchema.safeParse(await readJson(request));
   if (!parsed.success) return validationError(parsed.error, "body");
   try {
-    return json(await createUser(parsed.data), { status: 201 });
+    return json(await registerUser(parsed.data, clientAddress(request.headers)), { status: 201 });
   } catch (error) {
     if (error instanceof EmailTakenError) return detail(409, error.message);
+    if (error instanceof WeakPasswordError) {
+      const issue = {
+        type: "password_policy",
+        loc: ["body", "password"],
+        msg: error.message,
+        reason: error.verdict.reason,
+      };
+      return json({ detail: [issue] }, { status: 422 });
+    }
+    if (error instanceof RateLimitedError)
+      return json(
+        { detail: error.message },
+        { status: 429, headers: { "retry-after": String(error.retryAfterSeconds) } },
+      );
     throw error;
   }
 }
