@@ -23,6 +23,10 @@ const envSchema = z.object({
   JOB_RUNNER: z.enum(["inngest", "in-process"]).optional(),
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_DEV: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, "TRUST_PROXY must be false, true or the number of proxies in front of the app")
+    .optional(),
 });
 
 export type JobRunner = "inngest" | "in-process";
@@ -43,6 +47,11 @@ export interface AppConfig {
   nextAuthSecret: string;
   sandboxEnabled: boolean;
   jobRunner: JobRunner;
+  /**
+   * How many reverse proxies in front of the app append the client's address to X-Forwarded-For
+   * (TRUST_PROXY; `true` = 1). 0: the header is not trusted at all (see lib/http/client-address.ts).
+   */
+  trustedProxies: number;
   warnings: string[];
 }
 
@@ -131,13 +140,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const inngestConfigured = Boolean(e.INNGEST_EVENT_KEY || e.INNGEST_DEV);
   const jobRunner: JobRunner = e.JOB_RUNNER ?? (inngestConfigured ? "inngest" : "in-process");
+  if (production && !e.JOB_RUNNER && !inngestConfigured) {
+    // Falling back to in-process jobs silently would double every cron once a second instance starts.
+    throw new ConfigError(
+      "Refusing to start in production without a job runner: set INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY " +
+        "(Inngest, any number of instances), or JOB_RUNNER=in-process to run jobs inside this single instance " +
+        "(a PostgreSQL advisory lock keeps any second instance from running them too).",
+    );
+  }
   if (jobRunner === "in-process" && production) {
     warnings.push(
-      "Jobs run in-process (no Inngest configured). This is a development mode: set INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY for production.",
+      "Jobs run in-process (JOB_RUNNER=in-process): one instance runs them; a second instance refuses to. Use Inngest to scale out.",
     );
   }
 
   const sandboxEnabled = e.ENABLE_SANDBOX ? e.ENABLE_SANDBOX === "true" : !production;
+  const trustedProxies =
+    !e.TRUST_PROXY || e.TRUST_PROXY === "false" ? 0 : e.TRUST_PROXY === "true" ? 1 : Number(e.TRUST_PROXY);
 
   return {
     env: e.NODE_ENV,
@@ -148,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nextAuthSecret,
     sandboxEnabled,
     jobRunner,
+    trustedProxies,
     warnings,
   };
 }

@@ -1,21 +1,9 @@
-const PLACEHOLDER_ORIGIN = "http://same-origin.invalid";
+import { sameOriginPath } from "@/lib/http/safe-redirect";
 
 /**
- * The path to return to after signing in, if `raw` is a same-origin path ("/accounts?x=1");
- * otherwise "/". Rejects absolute and protocol-relative URLs ("//evil.example", "/\\evil.example"),
- * so a crafted sign-in link cannot send the user to another site.
+ * The path to return to after signing in: `raw` normalised, if it stays on this app (see
+ * `sameOriginPath`), otherwise `fallback`. A crafted sign-in link cannot send the user to another site.
  */
-export function safeCallbackUrl(raw: unknown, fallback = "/"): string {
-  if (typeof raw !== "string" || raw.length === 0 || raw.length > 2048) return fallback;
-  if (!raw.startsWith("/") || raw.startsWith("//")) return fallback;
-  // Browsers read "\" as "/" and drop tabs/newlines, which would turn "/\evil" into "//evil".
-  if (/[\\\u0000-\u001f\u007f]/.test(raw)) return fallback;
-  let url: URL;
-  try {
-    url = new URL(raw, PLACEHOLDER_ORIGIN);
-  } catch {
-    return fallback;
-  }
-  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+export function safeCallbackUrl(raw: unknown, appOrigin: string | URL, fallback = "/"): string {
+  return sameOriginPath(raw, appOrigin) ?? fallback;
 }

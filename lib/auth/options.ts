@@ -1,12 +1,23 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "@/lib/config";
+import { clientAddress } from "@/lib/http/client-address";
+import { RateLimitedError } from "@/lib/rate-limit/limits";
 import { verifyCredentials } from "./users";
 
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
-/** next-auth: email + password (argon2id) with a signed JWT session cookie. */
-export function authOptions(): NextAuthOptions {
+/** The session cookie next-auth sets and reads: `__Secure-` prefixed when APP_URL is https. */
+export function sessionCookieName(): string {
+  return config().appUrl.protocol === "https:" ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+/**
+ * next-auth: email + password (argon2id) with a signed JWT session cookie. Built per request:
+ * `onRateLimited` hears when the sign-in was refused by a limit (next-auth itself can only answer
+ * 401), so the route can answer 429 with Retry-After.
+ */
+export function authOptions(hooks: { onRateLimited?: (error: RateLimitedError) => void } = {}): NextAuthOptions {
   const cfg = config();
   // next-auth builds its own URLs from NEXTAUTH_URL; ours come from APP_URL.
   process.env.NEXTAUTH_URL ??= cfg.appUrl.origin;
@@ -19,7 +30,14 @@ export function authOptions(): NextAuthOptions {
         id: "credentials",
         name: "Email",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: (credentials) => verifyCredentials(credentials?.email, credentials?.password),
+        authorize: async (credentials, request) => {
+          try {
+            return await verifyCredentials(credentials?.email, credentials?.password, clientAddress(request?.headers));
+          } catch (error) {
+            if (error instanceof RateLimitedError) hooks.onRateLimited?.(error);
+            throw error;
+          }
+        },
       }),
     ],
     callbacks: {

@@ -25,6 +25,9 @@ describe("safeRedirectPath", () => {
     "evil.example",
     "/ok\n",
     "data:text/html,hi",
+    "/.//evil.example/x",
+    "/..//evil.example",
+    "/%2e//evil.example",
   ])("rejects %s", (input) => {
     expect(safeRedirectPath(input, origin)).toBeNull();
   });

@@ -1,20 +1,13 @@
+import { sameOriginPath } from "@/lib/http/safe-redirect";
+
 /**
  * Where the OAuth callback may send the user afterwards: a path on this app, never another origin
- * (no open redirect). Absolute URLs are accepted only when they point at APP_URL's origin.
+ * (no open redirect). The rule is shared with sign-in's callbackUrl (`lib/http/safe-redirect.ts`).
  */
 export const DEFAULT_REDIRECT_PATH = "/accounts";
 
+/** The Accounts page when nothing was asked for; the normalised same-origin path; or null when refused. */
 export function safeRedirectPath(input: string | null | undefined, appOrigin: string): string | null {
   if (input === null || input === undefined || input === "") return DEFAULT_REDIRECT_PATH;
-  if (input.length > 512 || /[\u0000-\u001f\\]/.test(input)) return null;
-  let url: URL;
-  try {
-    // Resolving against a sentinel origin turns protocol-relative ("//evil") and odd schemes into other origins.
-    url = new URL(input, appOrigin);
-  } catch {
-    return null;
-  }
-  if (url.origin !== new URL(appOrigin).origin) return null;
-  if (!input.startsWith("/") && !input.startsWith(appOrigin)) return null;
-  return `${url.pathname}${url.search}${url.hash}`;
+  return sameOriginPath(input, appOrigin);
 }
