@@ -1,8 +1,7 @@
 import { getProvider } from "@/lib/providers";
 import { createSyncRun, rangeEndingToday } from "@/lib/sync/engine";
 import { enqueueSyncRun } from "@/lib/sync/enqueue";
-import { connectionConnected, syncRequested } from "@/lib/jobs/events";
-import { sendJobEvent } from "@/lib/jobs/send";
+import { connectionConnected, sendEvent, syncRequested } from "@/lib/events";
 import { findConnection } from "./service";
 
 const MANUAL_SYNC_DAYS = 3;
@@ -13,7 +12,7 @@ export async function startBackfill(connectionId: string, provider: string): Pro
   const days = getProvider(provider)?.backfillDays ?? DEFAULT_BACKFILL_DAYS;
   const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
   await enqueueSyncRun(run.id, () =>
-    sendJobEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }),
+    sendEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }),
   );
   return run.id;
 }
@@ -28,7 +27,7 @@ export async function requestManualSync(userId: string, provider: string): Promi
     range: rangeEndingToday(MANUAL_SYNC_DAYS),
   });
   await enqueueSyncRun(run.id, () =>
-    sendJobEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }),
+    sendEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }),
   );
   return run.id;
 }

@@ -3,6 +3,7 @@ import { interruptedSyncRuns } from "@/lib/sync/schedule";
 import { connectionConnected, syncRequested } from "./events";
 import { dispatchInProcess, registerInProcessJobs, startInProcessScheduler } from "./in-process";
 import { jobs } from "./index";
+import { connectEventsToJobs } from "./send";
 
 /**
  * Called once per server process (instrumentation.ts). With the in-process runner it starts the
@@ -11,6 +12,7 @@ import { jobs } from "./index";
  */
 export async function startBackgroundWork(): Promise<void> {
   const cfg = config();
+  connectEventsToJobs();
   if (cfg.jobRunner !== "in-process") {
     console.info("[jobs] Jobs run on Inngest (served at /api/inngest).");
     return;

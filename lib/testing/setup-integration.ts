@@ -42,6 +42,9 @@ if (inject("integrationDatabase") === "postgres") {
 }
 resetConfig();
 setDatabaseForTesting(await openDatabase(process.env.DATABASE_URL, { migrate: true }));
+// As at server startup: events the services send are delivered to the jobs (lib/jobs).
+const { connectEventsToJobs } = await import("@/lib/jobs/send");
+connectEventsToJobs();
 
 async function adminQuery(serverUrl: string, statement: string): Promise<void> {
   const { default: postgres } = await import("postgres");

@@ -1,13 +1,11 @@
 import { defineJob } from "../define";
-import { connectionConnected, type JobEvent } from "../events";
+import { connectionConnected } from "../events";
 import { recordSyncFailure, runSyncSteps } from "../sync-steps";
 
-type Data = Extract<JobEvent, { name: "wearables/connection.connected" }>["data"];
-
 /** On connect: fetch the provider's last 30 days of every collection and record progress. */
-export default defineJob<Data>({
+export default defineJob({
   id: "backfill-connection",
-  trigger: { event: connectionConnected.name },
+  trigger: { event: connectionConnected },
   retries: 4,
   // One sync at a time per connection, so two runs never refresh or write the same rows at once.
   concurrency: { key: "event.data.connectionId", limit: 1 },
