@@ -1,4 +1,5 @@
 import { providerMode, sandboxBaseUrl } from "@/lib/providers/runtime";
+import { handleSandboxControl, injectedFaultResponse } from "./control-route";
 import { ouraSandbox } from "./oura";
 import { garminSandbox } from "./garmin";
 import { withingsSandbox } from "./withings";
@@ -61,6 +62,8 @@ export async function handleSandboxRequest(providerId: string, request: Request,
   const sandbox = servedSandbox(providerId);
   if (!sandbox)
     return json(404, { status: 404, title: "Not Found", detail: "No sandbox is served for this provider." });
+  // Test and development controls (clock, lifetimes, faults); never in production.
+  if (path.length === 1 && path[0] === "_control") return handleSandboxControl(providerId, request);
 
   const routes = compile(sandbox.routes).filter((r) => matches(r, path));
   if (routes.length === 0)
@@ -74,6 +77,8 @@ export async function handleSandboxRequest(providerId: string, request: Request,
     const allow = [...new Set(routes.map((r) => r.method))].sort().join(", ");
     return json(405, { status: 405, title: "Method Not Allowed", detail: `Use ${allow}.` }, { allow });
   }
+  const injected = await injectedFaultResponse(sandbox, path, sandboxBaseUrl(providerId));
+  if (injected) return injected;
   const response = await route.handler(request, { path, baseUrl: sandboxBaseUrl(providerId) });
   if (method === "HEAD" && route.method === "GET")
     return new Response(null, { status: response.status, headers: response.headers });

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { and, eq, gt, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { sandboxAuthCodes, sandboxTokens } from "@/lib/db/schema";
+import { sandboxOAuthSettings } from "./controls";
 
 /**
  * OAuth 2 authorisation-server mechanics shared by every OAuth sandbox (Oura, Whoop, Withings).
@@ -37,7 +38,7 @@ export interface OAuthServerRules {
    * is dropped (RFC 6749 §3.1), so nothing is checked at the token endpoint.
    */
   pkce: "required" | "optional" | "ignored";
-  /** Injected clock for tests; defaults to the wall clock. */
+  /** Injected clock for tests; defaults to the sandbox clock (the wall clock plus any advance). */
   now?: () => Date;
 }
 
@@ -183,6 +184,8 @@ function randomToken(): string {
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
+type Settings = Awaited<ReturnType<typeof sandboxOAuthSettings>>;
+
 export interface OAuthServer {
   readonly rules: OAuthServerRules;
   /** Throws `client_unknown` / `client_secret_mismatch`. */
@@ -200,7 +203,16 @@ export interface OAuthServer {
 }
 
 export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
-  const now = rules.now ?? (() => new Date());
+  /**
+   * The sandbox clock and any lifetimes shortened through the sandbox controls, read once per
+   * operation (an injected `rules.now` pins the clock for unit tests).
+   */
+  async function settings(): Promise<Settings> {
+    if (rules.now) return { now: rules.now() };
+    return sandboxOAuthSettings(provider);
+  }
+  const accessLifetime = (s: Settings) => s.accessTokenLifetimeSeconds ?? rules.accessTokenLifetimeSeconds;
+  const refreshLifetime = (s: Settings) => s.refreshTokenLifetimeSeconds ?? rules.refreshTokenLifetimeSeconds;
   const { provider } = rules;
 
   function isKnownClient(clientId: string): boolean {
@@ -214,9 +226,10 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
 
   async function issueTokens(
     grant: { accountId: string; clientId: string; scopes: string[]; familyId: string },
-    at: Date,
+    clock: Settings,
   ): Promise<IssuedTokens> {
     const db = await getDb();
+    const at = clock.now;
     const accessToken = randomToken();
     const withRefresh = !rules.refreshTokenRequiresScope || grant.scopes.includes(rules.refreshTokenRequiresScope);
     const refreshToken = withRefresh ? randomToken() : undefined;
@@ -233,7 +246,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
         ...common,
         tokenHash: sha256Hex(accessToken),
         kind: "access",
-        expiresAt: addSeconds(at, rules.accessTokenLifetimeSeconds),
+        expiresAt: addSeconds(at, accessLifetime(clock)),
       },
       ...(refreshToken
         ? [
@@ -241,10 +254,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
               ...common,
               tokenHash: sha256Hex(refreshToken),
               kind: "refresh" as const,
-              expiresAt:
-                rules.refreshTokenLifetimeSeconds === undefined
-                  ? null
-                  : addSeconds(at, rules.refreshTokenLifetimeSeconds),
+              expiresAt: refreshLifetime(clock) === undefined ? null : addSeconds(at, refreshLifetime(clock)!),
             },
           ]
         : []),
@@ -252,7 +262,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     return {
       tokenType: "bearer",
       accessToken,
-      expiresIn: rules.accessTokenLifetimeSeconds,
+      expiresIn: accessLifetime(clock),
       refreshToken,
       scopes: grant.scopes,
       accountId: grant.accountId,
@@ -264,7 +274,8 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     if (rules.pkce === "required" && !input.codeChallenge) throw new SandboxOAuthError("pkce_challenge_missing");
     const db = await getDb();
     const code = randomToken();
-    const at = now();
+    const clock = await settings();
+    const at = clock.now;
     await db.insert(sandboxAuthCodes).values({
       codeHash: sha256Hex(code),
       provider,
@@ -273,7 +284,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
       redirectUri: input.redirectUri,
       scopes: input.scopes,
       codeChallenge: rules.pkce === "ignored" ? null : (input.codeChallenge ?? null),
-      expiresAt: addSeconds(at, rules.codeLifetimeSeconds),
+      expiresAt: addSeconds(at, clock.codeLifetimeSeconds ?? rules.codeLifetimeSeconds),
       createdAt: at,
     });
     return code;
@@ -282,7 +293,8 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
   async function exchangeCode(input: ExchangeCodeInput): Promise<IssuedTokens> {
     authenticateClient(input.clientId, input.clientSecret);
     const db = await getDb();
-    const at = now();
+    const clock = await settings();
+    const at = clock.now;
     // Deleting as we read makes the code single-use even under concurrent exchanges. Any failed
     // attempt below also burns the code, as real authorisation servers do.
     const [row] = await db
@@ -300,14 +312,15 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     }
     return issueTokens(
       { accountId: row.accountId, clientId: row.clientId, scopes: row.scopes, familyId: crypto.randomUUID() },
-      at,
+      clock,
     );
   }
 
   async function refresh(input: RefreshInput): Promise<IssuedTokens> {
     authenticateClient(input.clientId, input.clientSecret);
     const db = await getDb();
-    const at = now();
+    const clock = await settings();
+    const at = clock.now;
     const hash = sha256Hex(input.refreshToken);
     const policy = rules.refreshPolicy;
     const match = and(
@@ -349,13 +362,14 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     if (grant.clientId !== input.clientId) throw new SandboxOAuthError("refresh_token_client_mismatch");
     return issueTokens(
       { accountId: grant.accountId, clientId: grant.clientId, scopes: grant.scopes, familyId: grant.familyId },
-      at,
+      clock,
     );
   }
 
   async function validateAccessToken(accessToken: string): Promise<ValidatedToken> {
     const db = await getDb();
-    const at = now();
+    const clock = await settings();
+    const at = clock.now;
     const [row] = await db
       .select()
       .from(sandboxTokens)
@@ -398,7 +412,8 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
   /** Revokes this provider's tokens that `which` selects and are still usable (live, or in a refresh grace); returns how many. */
   async function revokeTokensWhere(which: SQL): Promise<number> {
     const db = await getDb();
-    const at = now();
+    const clock = await settings();
+    const at = clock.now;
     const rows = await db
       .update(sandboxTokens)
       .set({ revokedAt: at, graceUntil: null })

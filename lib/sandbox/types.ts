@@ -1,4 +1,5 @@
 import type { OAuth2Endpoints, SessionEndpoints } from "@/lib/providers/types";
+import type { SandboxFault } from "./controls";
 
 /**
  * A local stand-in for one provider: its OAuth pages (or sign-in exchange), token endpoint, data
@@ -40,6 +41,11 @@ export interface ProviderSandbox {
    * "GET /v2/usercollection/:collection"). `:name` matches one segment.
    */
   routes: Record<string, SandboxRouteHandler>;
+  /**
+   * How this provider answers an injected fault (sandbox controls), when it differs from HTTP 429
+   * with Retry-After / HTTP 5xx (Withings: HTTP 200 with status 601 and `wait_seconds`).
+   */
+  faultResponse?(fault: SandboxFault): Response;
   /** OAuth sandboxes: scope descriptions for the consent page. */
   scopeDescriptions?: Record<string, string>;
 }

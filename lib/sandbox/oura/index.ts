@@ -1,6 +1,7 @@
 import { ouraSandboxTarget } from "@/lib/providers/oura";
 import { handleAuthorizeDecision } from "../authorize";
 import { sandboxNow } from "../clock";
+import { sandboxClock } from "../controls";
 import { createGenerator, isDay, localDay, shiftDay, daysWithHistory, type GeneratorAccount } from "../data-generator";
 import {
   createOAuthServer,
@@ -222,7 +223,8 @@ async function rateLimited(accessTokenValue: string, grant: ValidatedToken): Pro
       limit: positiveIntFromEnv("SANDBOX_OURA_APP_RATE_LIMIT", 50_000),
     },
   ];
-  const now = new Date();
+  // The sandbox clock (tests advance it instead of waiting out a window).
+  const now = await sandboxClock(PROVIDER);
   for (const layer of layers) {
     const result = await hitRateLimit({ key: layer.key, limit: layer.limit, windowSeconds, now });
     if (result.exceeded) {

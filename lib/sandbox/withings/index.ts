@@ -12,6 +12,7 @@ import {
   type ValidatedToken,
 } from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
+import { sandboxClock, type SandboxFault } from "../controls";
 import type { ProviderSandbox, SandboxRouteHandler } from "../types";
 import {
   activityForDay,
@@ -110,7 +111,8 @@ async function readParams(request: Request): Promise<URLSearchParams> {
 
 /** 120 requests a minute per application (Public plan); past it, status 601 with `wait_seconds`. */
 async function rateLimited(clientId: string): Promise<Response | undefined> {
-  const now = new Date();
+  // The sandbox clock (tests advance it instead of waiting out a window).
+  const now = await sandboxClock(PROVIDER);
   const result = await hitRateLimit({
     key: `withings:app:${clientId}`,
     limit: positiveIntFromEnv("SANDBOX_WITHINGS_RATE_LIMIT", 120),
@@ -465,6 +467,11 @@ export const withingsSandbox: ProviderSandbox = {
   accounts: WITHINGS_SANDBOX_ACCOUNTS,
   scopeDescriptions: SCOPE_DESCRIPTIONS,
   endpoints: withingsSandboxTarget.endpoints,
+  // Withings throttles inside HTTP 200 (status 601 with wait_seconds); an outage is plain HTTP.
+  faultResponse: (fault: SandboxFault) =>
+    fault.kind === "rate_limit"
+      ? failure(601, "Too many requests", { wait_seconds: fault.retryAfterSeconds ?? 60 })
+      : new Response("Service Unavailable", { status: fault.status ?? 503 }),
   routes: {
     "POST /oauth/authorize": (request) =>
       handleAuthorizeDecision(withingsSandbox, PROVIDER_NAME, withingsOAuth, request),
