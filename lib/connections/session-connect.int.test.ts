@@ -355,7 +355,7 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
 
     const anonymous = await fetch(`${server.url}/api/v1/garmin/login`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", origin: server.url },
       body: JSON.stringify({ email: GARMIN_SANDBOX_EMAILS.plain, password: GARMIN_SANDBOX_PASSWORD }),
     });
     expect(anonymous.status).toBe(401);

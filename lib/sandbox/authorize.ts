@@ -140,7 +140,12 @@ export async function handleAuthorizeDecision(
   if (!contentType.includes("application/x-www-form-urlencoded") && !contentType.includes("multipart/form-data")) {
     return authorizeErrorPage(providerName, "invalid_request", "The consent form must be posted as a form.");
   }
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return authorizeErrorPage(providerName, "invalid_request", "The consent form could not be read.");
+  }
   const params = new URLSearchParams();
   for (const [k, v] of form) if (typeof v === "string") params.set(k, v);
 

@@ -290,8 +290,9 @@ export async function startAppServer(options: { appDir?: string } = {}): Promise
 }
 
 /**
- * A fetch for tests that keeps cookies between requests (one host, so Path/Domain are ignored)
- * and never follows redirects, so tests can assert on each 3xx and its Location.
+ * A fetch for tests that keeps cookies between requests (one host, so Path/Domain are ignored),
+ * sends the app's Origin on state-changing requests as a browser on its pages does, and never
+ * follows redirects, so tests can assert on each 3xx and its Location.
  */
 export function createTestClient(baseUrl: string) {
   const jar = new Map<string, string>();
@@ -318,6 +319,10 @@ export function createTestClient(baseUrl: string) {
     const headers = new Headers(init.headers);
     if (jar.size && !headers.has("cookie")) {
       headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    }
+    // Like a browser on one of the app's pages: state-changing requests carry the page's Origin.
+    if (!["GET", "HEAD"].includes(method.toUpperCase()) && !headers.has("origin")) {
+      headers.set("origin", new URL(baseUrl).origin);
     }
     const response = await fetch(new URL(pathOrUrl, baseUrl), { ...init, method, headers, redirect: "manual" });
     remember(response);

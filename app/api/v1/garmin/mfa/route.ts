@@ -11,20 +11,23 @@ const body = z.object({
 });
 
 // POST /api/v1/garmin/mfa { challenge_id, code } → { status: "connected" }; 400 wrong code, 410 expired challenge
-export const POST = withSession(async ({ request, user }) => {
-  const parsed = body.safeParse(await readJson(request));
-  if (!parsed.success) return validationError(parsed.error, "body");
-  try {
-    await completeSessionMfa({ userId: user.id, challengeId: parsed.data.challenge_id, code: parsed.data.code });
-    return json({ status: "connected" });
-  } catch (error) {
-    if (error instanceof SessionConnectError) {
-      const attempts = error.details.attemptsLeft === undefined ? {} : { attempts_left: error.details.attemptsLeft };
-      const headers: Record<string, string> = error.details.retryAfterSeconds
-        ? { "retry-after": String(error.details.retryAfterSeconds) }
-        : {};
-      return json({ detail: error.message, ...attempts }, { status: SESSION_FAILURE_STATUS[error.reason], headers });
+export const POST = withSession(
+  async ({ request, user }) => {
+    const parsed = body.safeParse(await readJson(request));
+    if (!parsed.success) return validationError(parsed.error, "body");
+    try {
+      await completeSessionMfa({ userId: user.id, challengeId: parsed.data.challenge_id, code: parsed.data.code });
+      return json({ status: "connected" });
+    } catch (error) {
+      if (error instanceof SessionConnectError) {
+        const attempts = error.details.attemptsLeft === undefined ? {} : { attempts_left: error.details.attemptsLeft };
+        const headers: Record<string, string> = error.details.retryAfterSeconds
+          ? { "retry-after": String(error.details.retryAfterSeconds) }
+          : {};
+        return json({ detail: error.message, ...attempts }, { status: SESSION_FAILURE_STATUS[error.reason], headers });
+      }
+      throw error;
     }
-    throw error;
-  }
-});
+  },
+  { json: true },
+);
