@@ -10,6 +10,8 @@ function redirectToSignInOn401(error: unknown) {
   if (!(error instanceof ApiError) || error.status !== 401 || typeof window === "undefined") return;
   const here = `${window.location.pathname}${window.location.search}`;
   if (window.location.pathname.startsWith("/sign-")) return;
+  // Outside React (a query-cache callback), so no router; a full load also drops the signed-out cache.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign(`/sign-in?${new URLSearchParams({ callbackUrl: here })}`);
 }
 

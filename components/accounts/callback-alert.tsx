@@ -22,13 +22,12 @@ export function CallbackAlert() {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const [notice, setNotice] = useState<CallbackNotice | null>(null);
+  // Read once: the callback's redirect opens this page afresh, and the effect then cleans the URL.
+  const [notice, setNotice] = useState<CallbackNotice | null>(() => readCallbackNotice(params));
   const { data, isPending } = useQuery(connectionsQuery());
 
   useEffect(() => {
-    const fromUrl = readCallbackNotice(params);
-    if (!fromUrl) return;
-    setNotice(fromUrl);
+    if (!readCallbackNotice(params)) return;
     router.replace(`${pathname}${withoutCallbackParams(params)}`, { scroll: false });
   }, [params, pathname, router]);
 

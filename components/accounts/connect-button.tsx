@@ -4,7 +4,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { ProviderCard } from "@/components/api-types";
 import { Button, type ButtonSize, type ButtonVariant } from "@/components/ui/button";
-import { getSessionConnectDialog } from "./session-dialogs";
+import { sessionConnectDialogs } from "./session-dialogs";
 import { startConnect } from "./start-connect";
 
 export interface ConnectButtonProps {
@@ -30,7 +30,10 @@ export function ConnectButton({ provider, label, ariaLabel, variant = "primary",
   if (provider.mode === "unavailable") return null;
 
   if (provider.kind === "session") {
-    const Dialog = getSessionConnectDialog(provider.provider);
+    // A module-level registry entry, not a component made during render.
+    const Dialog = Object.hasOwn(sessionConnectDialogs, provider.provider)
+      ? sessionConnectDialogs[provider.provider]
+      : undefined;
     if (!Dialog) return null;
     return (
       <>

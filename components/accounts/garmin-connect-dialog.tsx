@@ -199,6 +199,8 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
                   pattern="[0-9]{6}"
                   maxLength={6}
                   required
+                  // The code step replaces the password step inside the open dialog; focus must follow it.
+                  // eslint-disable-next-line jsx-a11y/no-autofocus
                   autoFocus
                   value={code}
                   onChange={(e) => setCode(e.target.value.replace(/\D/g, ""))}

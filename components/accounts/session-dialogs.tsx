@@ -2,7 +2,7 @@ import type { ComponentType } from "react";
 import { GarminConnectDialog } from "./garmin-connect-dialog";
 
 /** A connect dialog for a provider that signs in with a one-time credential session (Garmin). */
-export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange(open: boolean): void }>;
+export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange: (open: boolean) => void }>;
 
 /**
  * Session-kind providers' connect dialogs, by provider id. The Connect/Reconnect button of a
@@ -12,7 +12,3 @@ export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange(o
 export const sessionConnectDialogs: Record<string, SessionConnectDialog> = {
   garmin: GarminConnectDialog,
 };
-
-export function getSessionConnectDialog(provider: string): SessionConnectDialog | undefined {
-  return Object.hasOwn(sessionConnectDialogs, provider) ? sessionConnectDialogs[provider] : undefined;
-}

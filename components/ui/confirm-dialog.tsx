@@ -6,11 +6,11 @@ import { Button } from "./button";
 
 export interface ConfirmDialogProps {
   open: boolean;
-  onOpenChange(open: boolean): void;
+  onOpenChange: (open: boolean) => void;
   title: string;
   description: ReactNode;
   confirmLabel: string;
-  onConfirm(): void;
+  onConfirm: () => void;
   pending?: boolean;
 }
 

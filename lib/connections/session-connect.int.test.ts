@@ -64,15 +64,17 @@ const mfa = (client: TestClient, challengeId: string, code: string) =>
 /** Every table of the schema, as JSON text. */
 async function dumpDatabase(): Promise<string> {
   const db = await getDb();
-  const tables = (await db.execute(
+  // postgres.js returns the rows, PGlite a result object holding them.
+  const raw: unknown = await db.execute(
     sql`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`,
-  )) as unknown as { rows: Array<{ table_name: string }> } | Array<{ table_name: string }>;
+  );
+  const tables = raw as { rows: Array<{ table_name: string }> } | Array<{ table_name: string }>;
   const names = (Array.isArray(tables) ? tables : tables.rows).map((t) => t.table_name);
   expect(names).toEqual(expect.arrayContaining(["connections", "login_challenges", "sandbox_sessions", "users"]));
   const dump: Record<string, unknown> = {};
   for (const name of names) {
-    const result = (await db.execute(sql`select * from ${sql.identifier(name)}`)) as unknown as
-      { rows: unknown[] } | unknown[];
+    const rawResult: unknown = await db.execute(sql`select * from ${sql.identifier(name)}`);
+    const result = rawResult as { rows: unknown[] } | unknown[];
     dump[name] = Array.isArray(result) ? result : result.rows;
   }
   return JSON.stringify(dump);

@@ -48,7 +48,7 @@ export async function rotateEncryptedColumns(): Promise<{ keyId: string; rewritt
       if (Object.keys(updates).length)
         await db
           .update(table)
-          .set(updates as never)
+          .set(updates)
           .where(eq(key, row.key as string));
     }
   }

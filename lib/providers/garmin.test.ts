@@ -325,10 +325,13 @@ const PASSWORD = "hunter2-very-secret";
 
 type Script = (url: URL, init: RequestInit) => Response | Promise<Response>;
 
+/** A request body the session code sent; it only ever sends strings (JSON or a form). */
+const bodyText = (init: RequestInit): string => (typeof init.body === "string" ? init.body : "");
+
 function scripted(script: Script) {
   const requests: Array<{ url: URL; init: RequestInit }> = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     requests.push({ url, init: init ?? {} });
     return script(url, init ?? {});
   }) as typeof fetch;
@@ -409,7 +412,7 @@ describe("Garmin sign-in (garth-style)", () => {
     expect(page!.url.searchParams.get("clientId")).toBe("GCM_ANDROID_DARK");
     expect(loginRequest!.url.searchParams.get("service")).toBe("https://mobile.integration.garmin.com/gcm/android");
     expect((loginRequest!.init.headers as Record<string, string>).cookie).toBe("SESSIONID=abc");
-    expect(JSON.parse(String(loginRequest!.init.body))).toEqual({
+    expect(JSON.parse(bodyText(loginRequest!.init))).toEqual({
       username: "me@example.com",
       password: PASSWORD,
       rememberMe: false,
@@ -420,12 +423,12 @@ describe("Garmin sign-in (garth-style)", () => {
       /^OAuth .*oauth_consumer_key="ck".*oauth_signature_method="HMAC-SHA1"/,
     );
     expect((exchange!.init.headers as Record<string, string>).authorization).toMatch(/oauth_token="ot"/);
-    expect(new URLSearchParams(String(exchange!.init.body)).get("mfa_token")).toBe("mt");
-    expect(new URLSearchParams(String(exchange!.init.body)).get("audience")).toBe("GARMIN_CONNECT_MOBILE_ANDROID_DI");
+    expect(new URLSearchParams(bodyText(exchange!.init)).get("mfa_token")).toBe("mt");
+    expect(new URLSearchParams(bodyText(exchange!.init)).get("audience")).toBe("GARMIN_CONNECT_MOBILE_ANDROID_DI");
     // The password only ever went to the login API.
-    expect(
-      requests.filter((r) => String(r.init.body ?? "").includes(PASSWORD) || r.url.href.includes(PASSWORD)),
-    ).toEqual([loginRequest]);
+    expect(requests.filter((r) => bodyText(r.init).includes(PASSWORD) || r.url.href.includes(PASSWORD))).toEqual([
+      loginRequest,
+    ]);
   });
 
   it("MFA: the context carries the SSO cookies, never the password; the code finishes the sign-in", async () => {
@@ -438,7 +441,7 @@ describe("Garmin sign-in (garth-style)", () => {
     const done = await session.verifyMfa(ENDPOINTS, { cookies: "SESSIONID=abc", mfaMethod: "email" }, "123456");
     expect(done.kind).toBe("connected");
     const verify = requests.find((r) => r.url.pathname === "/mobile/api/mfa/verifyCode")!;
-    expect(JSON.parse(String(verify.init.body))).toEqual({
+    expect(JSON.parse(bodyText(verify.init))).toEqual({
       mfaMethod: "email",
       mfaVerificationCode: "123456",
       rememberMyBrowser: false,
@@ -467,9 +470,9 @@ describe("Garmin sign-in (garth-style)", () => {
 
     const unreachable = createGarminSession({
       consumer: async () => ({ key: "ck", secret: "cs" }),
-      fetch: (async () => {
+      fetch: async () => {
         throw new TypeError(`fetch failed for ${PASSWORD}`);
-      }) as typeof fetch,
+      },
     });
     const error = (await unreachable.login(ENDPOINTS, "me@example.com", PASSWORD).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ProviderError);
@@ -494,7 +497,7 @@ describe("Garmin sign-in (garth-style)", () => {
     const renewed = await session.refresh(ENDPOINTS, secrets);
     expect(renewed).toMatchObject({ kind: "connected", tokens: { accessToken: "at" }, sessionSecrets: secrets });
     expect(requests.map((r) => r.url.pathname)).toEqual(["/oauth-service/oauth/exchange/user/2.0"]);
-    expect(String(requests[0]!.init.body)).toBe("");
+    expect(requests[0]!.init.body).toBe("");
   });
 });
 

@@ -130,7 +130,7 @@ describe("history bounds", () => {
     // Days 1–2 of history: readiness exists without a score; HRV balance needs two weeks.
     if (scores[0]) expect(scores[0].score).toBeNull();
     if (scores[1]) expect(scores[1].score).toBeNull();
-    for (const r of present) expect(r!.contributors.hrv_balance).toBeNull();
+    for (const r of present) expect(r.contributors.hrv_balance).toBeNull();
   });
 
   it("grows today's activity with the time of day", () => {

@@ -26,8 +26,8 @@ describe("integration test setup", () => {
     const rows = await db.select().from(users);
     expect(rows).toEqual([]);
     // postgres.js returns the rows, PGlite a result object holding them.
-    const result = (await db.execute(sql`select current_database() as name`)) as unknown as
-      { name: string }[] | { rows: { name: string }[] };
+    const raw: unknown = await db.execute(sql`select current_database() as name`);
+    const result = raw as { name: string }[] | { rows: { name: string }[] };
     const name = (Array.isArray(result) ? result : result.rows)[0]?.name;
     if (inject("integrationDatabase") === "postgres") {
       expect(config().databaseUrl).toMatch(/^postgres:\/\//);

@@ -253,13 +253,13 @@ export function dailySleepData(gen: Generator, account: GarminSandboxAccount, da
       ageGroup: "ADULT",
       ...(scored
         ? {
-            sleepScoreFeedback: score! >= 80 ? "POSITIVE_LONG_AND_DEEP" : "NEGATIVE_SHORT_BUT_RECOVERING",
+            sleepScoreFeedback: score >= 80 ? "POSITIVE_LONG_AND_DEEP" : "NEGATIVE_SHORT_BUT_RECOVERING",
             sleepScoreInsight: "NONE",
             sleepScores: {
-              totalDuration: { qualifierKey: qualifier(score!) },
+              totalDuration: { qualifierKey: qualifier(score) },
               stress: { qualifierKey: "GOOD" },
               awakeCount: { qualifierKey: awakeCount(night.hypnogram) <= 2 ? "GOOD" : "FAIR" },
-              overall: { value: score, qualifierKey: qualifier(score!) },
+              overall: { value: score, qualifierKey: qualifier(score) },
               remPercentage: {
                 value: Math.round((100 * night.remSleep) / night.totalSleep),
                 qualifierKey: "GOOD",
