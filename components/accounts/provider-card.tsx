@@ -104,6 +104,23 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
                   </dd>
                 </>
               )}
+              {card.unavailableCollections.length > 0 && (
+                <>
+                  <dt className="text-slate-500">Not syncing</dt>
+                  <dd>
+                    <ul aria-label={`${card.name} unavailable data`} className="space-y-0.5 text-slate-700">
+                      {card.unavailableCollections.map((u) => (
+                        <li key={u.collection}>
+                          <code className="rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-900">
+                            {u.collection}
+                          </code>{" "}
+                          <span className="text-xs text-slate-600">{u.reason}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </dd>
+                </>
+              )}
               {card.scopes.length > 0 && (
                 <>
                   <dt className="text-slate-500">Access granted</dt>
@@ -121,6 +138,13 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
             </>
           )}
         </dl>
+
+        {card.providerWarning && (
+          <p role="status" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <span className="font-medium">Provider problem: </span>
+            {card.providerWarning}
+          </p>
+        )}
 
         {card.lastError && (
           <p className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
