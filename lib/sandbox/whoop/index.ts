@@ -221,12 +221,13 @@ const authorizeDecision: SandboxRouteHandler = async (request) => {
 /* ---------- data API ---------- */
 
 /**
- * WHOOP's two limits per token (100 a minute, 10,000 a day). The headers describe the nearest
+ * WHOOP's two limits (100 a minute, 10,000 a day) count every request of one application (client
+ * id), whichever user's token it carries, as the real API does. The headers describe the nearest
  * one, the limit with the fewest requests left, first: `100, 100;window=60, 10000;window=86400`.
  */
-async function countRequest(accessTokenValue: string): Promise<{ headers: Record<string, string>; exceeded: boolean }> {
+async function countRequest(clientId: string): Promise<{ headers: Record<string, string>; exceeded: boolean }> {
   const now = new Date();
-  const key = sha256Hex(accessTokenValue);
+  const key = `client:${sha256Hex(clientId)}`;
   const minute = await hitRateLimit({
     key: `whoop:minute:${key}`,
     limit: positiveIntFromEnv("SANDBOX_WHOOP_RATE_LIMIT", 100),
@@ -283,7 +284,7 @@ async function authorise(request: Request, scope: string): Promise<Authorised> {
   }
   const account = WHOOP_SANDBOX_ACCOUNTS.find((a) => a.id === grant.accountId);
   if (!account) return unauthorised("Authorization was not valid: The access token is invalid.");
-  const limit = await countRequest(match[1]!);
+  const limit = await countRequest(grant.clientId);
   if (limit.exceeded)
     return { ok: false, response: json(429, { message: "Too Many Requests: rate limit exceeded." }, limit.headers) };
   if (!grant.scopes.includes(scope))

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
-import { sandboxTokens } from "@/lib/db/schema";
+import { sandboxRateLimits, sandboxTokens } from "@/lib/db/schema";
 import { createGenerator } from "@/lib/sandbox/data-generator";
 import crypto from "node:crypto";
 import { pkceChallenge, sha256Hex } from "@/lib/sandbox/oauth-server";
@@ -307,6 +307,8 @@ describe("WHOOP sandbox developer API", () => {
   it("sends X-RateLimit-* on every answer and 429 past the per-minute limit", async () => {
     process.env.SANDBOX_WHOOP_RATE_LIMIT = "3";
     const { access_token } = await connect();
+    // The earlier tests' requests count against the same client: start from an empty window.
+    await (await getDb()).delete(sandboxRateLimits);
     const remaining: string[] = [];
     for (let i = 0; i < 3; i++) {
       const ok = await call("GET", "/developer/v2/user/profile/basic", { token: access_token });
@@ -321,12 +323,14 @@ describe("WHOOP sandbox developer API", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("x-ratelimit-remaining")).toBe("0");
     expect(Number(limited.headers.get("x-ratelimit-reset"))).toBeLessThanOrEqual(60);
-    // Another token has its own budget; the default limit is WHOOP's 100 a minute.
-    delete process.env.SANDBOX_WHOOP_RATE_LIMIT;
+    // The budget is the application's (client id), not the token's: another user's token is refused too.
     const other = await connect();
+    expect((await call("GET", "/developer/v2/cycle", { token: other.access_token })).status).toBe(429);
+    // The default limit is WHOOP's 100 a minute, already spent in part by this client.
+    delete process.env.SANDBOX_WHOOP_RATE_LIMIT;
     const fresh = await call("GET", "/developer/v2/cycle", { token: other.access_token });
     expect(fresh.headers.get("x-ratelimit-limit")).toBe("100, 100;window=60, 10000;window=86400");
-    expect(fresh.headers.get("x-ratelimit-remaining")).toBe("99");
+    expect(Number(fresh.headers.get("x-ratelimit-remaining"))).toBeLessThan(99);
   });
 
   it("serves only its own routes, and disappears when live WHOOP credentials are configured", async () => {
