@@ -12,6 +12,7 @@ import {
   revokeSandboxGrant,
   sandboxClock,
   sandboxControlsEnabled,
+  setSandboxClientCredentialsRejected,
   setSandboxTokenLifetimes,
   type SandboxFault,
 } from "./controls";
@@ -52,6 +53,7 @@ const controlAction = z.discriminatedUnion("action", [
     delay_ms: z.number().int().min(0).max(120_000).optional(),
   }),
   z.object({ action: z.literal("clear_faults") }),
+  z.object({ action: z.literal("reject_client_credentials"), rejected: z.boolean() }),
   z.object({
     action: z.literal("advance_clock"),
     seconds: z
@@ -108,6 +110,9 @@ export async function handleSandboxControl(providerId: string, request: Request)
       break;
     case "clear_faults":
       await clearSandboxFaults(providerId);
+      break;
+    case "reject_client_credentials":
+      await setSandboxClientCredentialsRejected(providerId, input.rejected);
       break;
     case "advance_clock":
       await advanceSandboxClock(providerId, input.seconds * 1000);

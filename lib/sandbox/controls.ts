@@ -39,6 +39,8 @@ export interface SandboxControlState {
   accessTokenLifetimeSeconds?: number;
   refreshTokenLifetimeSeconds?: number;
   codeLifetimeSeconds?: number;
+  /** "The client secret was rotated at the provider": the token endpoint answers invalid_client. */
+  rejectClientCredentials?: boolean;
   faults?: SandboxFault[];
 }
 
@@ -88,6 +90,7 @@ export async function sandboxOAuthSettings(provider: string): Promise<{
   accessTokenLifetimeSeconds?: number;
   refreshTokenLifetimeSeconds?: number;
   codeLifetimeSeconds?: number;
+  rejectClientCredentials?: boolean;
 }> {
   const state = await getSandboxControls(provider);
   return {
@@ -95,7 +98,13 @@ export async function sandboxOAuthSettings(provider: string): Promise<{
     accessTokenLifetimeSeconds: state.accessTokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: state.refreshTokenLifetimeSeconds,
     codeLifetimeSeconds: state.codeLifetimeSeconds,
+    rejectClientCredentials: state.rejectClientCredentials,
   };
+}
+
+/** Makes the token endpoint refuse this app's client credentials (or accept them again). */
+export async function setSandboxClientCredentialsRejected(provider: string, rejected: boolean): Promise<void> {
+  await updateControls(provider, (state) => ({ ...state, rejectClientCredentials: rejected }));
 }
 
 /** Moves the sandbox clock forward (atomically, so concurrent advances add up). */

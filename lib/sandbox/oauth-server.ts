@@ -295,6 +295,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     const db = await getDb();
     const clock = await settings();
     const at = clock.now;
+    if (clock.rejectClientCredentials) throw new SandboxOAuthError("client_secret_mismatch");
     // Deleting as we read makes the code single-use even under concurrent exchanges. Any failed
     // attempt below also burns the code, as real authorisation servers do.
     const [row] = await db
@@ -321,6 +322,7 @@ export function createOAuthServer(rules: OAuthServerRules): OAuthServer {
     const db = await getDb();
     const clock = await settings();
     const at = clock.now;
+    if (clock.rejectClientCredentials) throw new SandboxOAuthError("client_secret_mismatch");
     const hash = sha256Hex(input.refreshToken);
     const policy = rules.refreshPolicy;
     const match = and(
