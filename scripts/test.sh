@@ -1,12 +1,40 @@
 #!/usr/bin/env bash
-# `npm test`: every vitest project (unit, int-pglite, int-postgres), then the Playwright journeys
-# against the built app. Both always run; the exit code fails if either failed, and the last line
-# is one summary for both: "N passed, N failed".
+# `npm test`: the static checks first (typecheck, lint, Prettier; a minute or two), then every
+# vitest project (unit, int-pglite, int-postgres) and the Playwright journeys against the built app.
+# A failed static check stops the run before the suites. Otherwise both suites always run; the exit
+# code fails if anything failed, and the last line is one summary: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
+
+# Each static check counts as one test in the summary.
+static_passed=0
+static_failed=()
+check() {
+  local name=$1
+  shift
+  echo "--- $name: $*"
+  if "$@"; then
+    static_passed=$((static_passed + 1))
+  else
+    static_failed+=("$name")
+  fi
+}
+
+echo "=== static checks: typecheck, lint, format ==="
+check typecheck npx tsc --noEmit
+check lint npx eslint --max-warnings 0 .
+check format npx prettier --check .
+
+if [ ${#static_failed[@]} -gt 0 ]; then
+  echo "=== summary ==="
+  echo "static checks failed: ${static_failed[*]} (fix them first: npm run typecheck / npm run lint / npm run format); the suites did not run."
+  echo "$static_passed passed, ${#static_failed[@]} failed"
+  exit 1
+fi
+echo "static checks: $static_passed passed, 0 failed"
 
 echo "=== vitest: unit, int-pglite, int-postgres ==="
 VITEST_JSON_REPORT="$reports/vitest.json" npx vitest run
@@ -17,9 +45,9 @@ PLAYWRIGHT_JSON_OUTPUT_FILE="$reports/playwright.json" npx playwright test --rep
 playwright_status=$?
 
 echo "=== summary ==="
-node - "$reports/vitest.json" "$vitest_status" "$reports/playwright.json" "$playwright_status" <<'NODE'
+node - "$reports/vitest.json" "$vitest_status" "$reports/playwright.json" "$playwright_status" "$static_passed" <<'NODE'
 const fs = require("node:fs");
-const [vitestFile, vitestStatus, playwrightFile, playwrightStatus] = process.argv.slice(2);
+const [vitestFile, vitestStatus, playwrightFile, playwrightStatus, staticPassed] = process.argv.slice(2);
 
 function read(file) {
   try {
@@ -49,7 +77,9 @@ function playwrightCounts(report) {
   return { passed: expected + flaky, failed: unexpected + (report.errors?.length ? 1 : 0), skipped };
 }
 
-const total = { passed: 0, failed: 0, skipped: 0 };
+// The static checks all passed to get here.
+const total = { passed: Number(staticPassed), failed: 0, skipped: 0 };
+console.log(`static checks: ${staticPassed} passed, 0 failed`);
 for (const [name, counts, status] of [
   ["vitest", vitestCounts(read(vitestFile)), Number(vitestStatus)],
   ["playwright", playwrightCounts(read(playwrightFile)), Number(playwrightStatus)],
