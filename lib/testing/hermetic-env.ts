@@ -19,6 +19,7 @@ export const CONFIGURATION_VARIABLE_PATTERNS: readonly RegExp[] = [
   /^NEXTAUTH_[A-Z0-9_]+$/,
   /^ENABLE_SANDBOX$/,
   /^JOB_RUNNER$/,
+  /^TRUST_PROXY$/,
   /^INNGEST_[A-Z0-9_]+$/,
   // SANDBOX_NOW, SANDBOX_<PROVIDER>_RATE_LIMIT and any sandbox setting added later.
   /^SANDBOX_[A-Z0-9_]+$/,
