@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { config } from "@/lib/config";
+import { config, type AppConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { sandboxControls, sandboxTokens } from "@/lib/db/schema";
 
@@ -45,8 +45,7 @@ export interface SandboxControlState {
 }
 
 /** Controls exist only where sandboxes are served, and never in production. */
-export function sandboxControlsEnabled(): boolean {
-  const cfg = config();
+export function sandboxControlsEnabled(cfg: Pick<AppConfig, "sandboxEnabled" | "env"> = config()): boolean {
   return cfg.sandboxEnabled && cfg.env !== "production";
 }
 
@@ -56,7 +55,7 @@ export async function getSandboxControls(provider: string): Promise<SandboxContr
     .select({ state: sandboxControls.state })
     .from(sandboxControls)
     .where(eq(sandboxControls.provider, provider));
-  return (row?.state ?? {}) as SandboxControlState;
+  return row?.state ?? {};
 }
 
 async function writeControls(provider: string, state: SandboxControlState): Promise<SandboxControlState> {
