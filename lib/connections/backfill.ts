@@ -12,7 +12,7 @@ export async function startBackfill(connectionId: string, provider: string): Pro
   const days = getProvider(provider)?.backfillDays ?? DEFAULT_BACKFILL_DAYS;
   const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(days) });
   await enqueueSyncRun(run.id, () =>
-    sendEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }),
+    sendEvent({ name: connectionConnected.name, data: { connectionId, syncRunId: run.id, provider } }),
   );
   return run.id;
 }
@@ -27,7 +27,10 @@ export async function requestManualSync(userId: string, provider: string): Promi
     range: rangeEndingToday(MANUAL_SYNC_DAYS),
   });
   await enqueueSyncRun(run.id, () =>
-    sendEvent({ name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } }),
+    sendEvent({
+      name: syncRequested.name,
+      data: { connectionId: connection.id, syncRunId: run.id, provider: connection.provider },
+    }),
   );
   return run.id;
 }

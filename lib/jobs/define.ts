@@ -1,6 +1,7 @@
 import type { InngestFunction } from "inngest";
 import type { AnyEventType, AppEvent, EventOf } from "@/lib/events/definitions";
 import { inngest } from "./client";
+import type { ConcurrencyOptions, ThrottleOptions } from "./flow-control";
 
 /**
  * A job is written once against this small step API (a subset of Inngest's) and becomes both an
@@ -23,8 +24,10 @@ type Retries = NonNullable<InngestFunction.Options["retries"]>;
 interface JobOptions {
   id: string;
   retries: Retries;
-  /** Same shape as Inngest's concurrency option; the in-process runner honours `key` with limit 1. */
-  concurrency?: { key: string; limit: number };
+  /** Inngest's concurrency option (key, limit, scope); the in-process runner honours it the same way. */
+  concurrency?: ConcurrencyOptions;
+  /** Inngest's throttle (run starts per period, per key); the in-process runner honours it too. */
+  throttle?: ThrottleOptions;
 }
 
 /** A job triggered by an event type: its handler reads that event's payload type. */
@@ -48,7 +51,8 @@ export interface JobDefinition<TData = any> {
   id: string;
   trigger: JobTrigger;
   retries: number;
-  concurrency?: { key: string; limit: number };
+  concurrency?: ConcurrencyOptions;
+  throttle?: ThrottleOptions;
   handler(ctx: JobContext<TData>): Promise<unknown>;
   onFailure?(ctx: { event: { name: string; data: TData }; error: unknown }): Promise<void>;
 }
@@ -68,6 +72,7 @@ export function defineJob(spec: EventJobSpec<AnyEventType> | CronJobSpec): Job {
     trigger: "event" in spec.trigger ? { event: spec.trigger.event.name } : { cron: spec.trigger.cron },
     retries: spec.retries,
     concurrency: spec.concurrency,
+    throttle: spec.throttle,
     handler: spec.handler as JobDefinition["handler"],
     onFailure: spec.onFailure as JobDefinition["onFailure"],
   };
@@ -83,6 +88,7 @@ export function defineJob(spec: EventJobSpec<AnyEventType> | CronJobSpec): Job {
       triggers: ["event" in spec.trigger ? spec.trigger.event : { cron: spec.trigger.cron }],
       retries: spec.retries,
       concurrency: spec.concurrency,
+      throttle: spec.throttle,
       onFailure: definition.onFailure
         ? async ({ event, error }: { event: { data: { event: { name: string; data: unknown } } }; error: unknown }) =>
             definition.onFailure!({ event: event.data.event, error })

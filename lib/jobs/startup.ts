@@ -1,7 +1,8 @@
 import { config } from "@/lib/config";
 import { interruptedSyncRuns } from "@/lib/sync/schedule";
 import { connectionConnected, syncRequested } from "./events";
-import { dispatchInProcess, registerInProcessJobs, startInProcessScheduler } from "./in-process";
+import { dispatchInProcess, refuseInProcessJobs, registerInProcessJobs, startInProcessScheduler } from "./in-process";
+import { acquireRunnerLock } from "./runner-lock";
 import { jobs } from "./index";
 import { connectEventsToJobs } from "./send";
 
@@ -17,12 +18,25 @@ export async function startBackgroundWork(): Promise<void> {
     console.info("[jobs] Jobs run on Inngest (served at /api/inngest).");
     return;
   }
+  // One runner per database: a second instance would double every cron and resume our runs.
+  const lock = await acquireRunnerLock(cfg.databaseUrl, {
+    onLost: (reason) => {
+      console.error(`[jobs] ${reason}`);
+      refuseInProcessJobs(reason);
+    },
+  });
+  if (!lock.acquired) {
+    console.error(`\n✖ [jobs] ${lock.reason}\n`);
+    refuseInProcessJobs(lock.reason);
+    return;
+  }
   registerInProcessJobs(jobs.map((j) => j.definition));
   startInProcessScheduler();
   const interrupted = await interruptedSyncRuns();
   for (const run of interrupted) {
     const name = run.kind === "backfill" ? connectionConnected.name : syncRequested.name;
-    dispatchInProcess({ name, data: { connectionId: run.connectionId, syncRunId: run.syncRunId } });
+    const { connectionId, syncRunId, provider } = run;
+    dispatchInProcess({ name, data: { connectionId, syncRunId, provider }, ts: run.dueAt ?? undefined });
   }
   console.info(
     `[jobs] Running jobs in-process (development mode; set INNGEST_DEV=1 or INNGEST_EVENT_KEY to use Inngest).` +

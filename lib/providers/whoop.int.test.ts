@@ -13,7 +13,7 @@ import { createGenerator, localDay, shiftDay } from "@/lib/sandbox/data-generato
 import { WHOOP_SANDBOX_ACCOUNTS, WHOOP_SANDBOX_CLIENT_ID, WHOOP_SANDBOX_CLIENT_SECRET } from "@/lib/sandbox/whoop";
 import { cycleIdFor } from "@/lib/sandbox/whoop/payloads";
 import { createSyncRun, rangeEndingToday, syncCollectionForRun } from "@/lib/sync/engine";
-import { planPollSyncs } from "@/lib/sync/schedule";
+import { planPollBatch } from "@/lib/sync/schedule";
 import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
 
 /**
@@ -217,14 +217,16 @@ describe("WHOOP over HTTP against its sandbox", () => {
 
     // 31 hours after the night ended, WHOOP has scored it. The poller starts at the oldest pending day.
     process.env.SANDBOX_NOW = new Date(night.end.getTime() + 31 * 3_600_000).toISOString();
-    const planned = (await planPollSyncs()).find((p) => p.connectionId === connection.id)!;
+    const planned = (await planPollBatch({})).items.find((p) => p.connectionId === connection.id)!;
+    expect(planned.kind).toBe("poll");
     const [pollRun] = await db.select().from(syncRuns).where(eq(syncRuns.id, planned.syncRunId));
     const oldestPending = before.flatMap((p) => (p.day ? [p.day] : [])).sort()[0]!;
     const lookback = rangeEndingToday(4).startDay;
     const floor = rangeEndingToday(30).startDay;
     const earliest = oldestPending < lookback ? oldestPending : lookback;
     expect(pollRun!.rangeStart).toBe(earliest < floor ? floor : earliest);
-    dispatchInProcess({ name: syncRequested.name, data: planned });
+    const { connectionId, syncRunId, provider } = planned;
+    dispatchInProcess({ name: syncRequested.name, data: { connectionId, syncRunId, provider } });
     await drainInProcessJobs();
     const [done] = await db.select().from(syncRuns).where(eq(syncRuns.id, planned.syncRunId));
     expect(done).toMatchObject({ status: "succeeded" });
@@ -265,7 +267,7 @@ describe("WHOOP over HTTP against its sandbox", () => {
     const waits: number[] = [];
     const run = await createSyncRun({ connectionId: connection.id, kind: "manual", range: rangeEndingToday(30) });
     dispatchInProcess(
-      { name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id } },
+      { name: syncRequested.name, data: { connectionId: connection.id, syncRunId: run.id, provider: "whoop" } },
       {
         sleep: async (ms) => {
           waits.push(ms);

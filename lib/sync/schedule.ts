@@ -1,79 +1,285 @@
-import { and, eq, inArray, isNotNull, lt, min } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { inArray, sql } from "drizzle-orm";
 import { format, subDays } from "date-fns";
 import { getDb } from "@/lib/db/client";
-import { connections, pendingRecords, syncRuns } from "@/lib/db/schema";
-import { createSyncRun, rangeFromDays } from "./engine";
+import { syncRuns } from "@/lib/db/schema";
+import { listProviders } from "@/lib/providers";
 
+/**
+ * Planning of the recurring work (polls, token refreshes, reaping and pruning of sync runs) as
+ * set-based SQL over keyset-paginated batches: each batch is a couple of indexed statements, so a
+ * plan costs the same per connection at 1,000 or 1,000,000 connections, no batch holds more than
+ * PLAN_BATCH_SIZE rows in memory, and no step returns more than one batch.
+ */
+
+/** Rows per planning step: small step outputs (Inngest caps them at 4 MB) and short statements. */
+export const PLAN_BATCH_SIZE = 1000;
+/** Connections are polled every two hours; each one at its own stable offset inside the window. */
+export const POLL_WINDOW_MS = 2 * 60 * 60 * 1000;
 /** Polling re-reads a few days back: providers revise recent days (late uploads, re-scoring). */
 const POLL_LOOKBACK_DAYS = 3;
 const MAX_POLL_DAYS = 30;
+const DEFAULT_BACKFILL_DAYS = 30;
+/** How long a run may stay open after it is due before the reaper fails it. */
+const POLL_RUN_ALLOWANCE_MS = POLL_WINDOW_MS;
+const BACKFILL_RUN_ALLOWANCE_MS = 6 * 60 * 60 * 1000;
+/** Runs older than this are summarised per month and deleted. */
+export const SYNC_RUN_RETENTION_DAYS = 90;
+
+const FIRST_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
- * Creates one poll sync run per active connection that is not already syncing. The range starts
- * at the oldest still-pending record (so unscored records are picked up later) or a few days back.
+ * Where a connection's poll falls inside the window: a stable hash of its id, so the load is
+ * spread evenly and a connection is polled at about the same minute every time.
  */
-export async function planPollSyncs(now = new Date()): Promise<Array<{ connectionId: string; syncRunId: string }>> {
-  const db = await getDb();
-  const active = await db.select({ id: connections.id }).from(connections).where(eq(connections.status, "active"));
-  if (active.length === 0) return [];
-  const busy = await db
-    .select({ connectionId: syncRuns.connectionId })
-    .from(syncRuns)
-    .where(
-      and(
-        inArray(syncRuns.status, ["queued", "running"]),
-        inArray(
-          syncRuns.connectionId,
-          active.map((c) => c.id),
-        ),
-      ),
-    );
-  const busyIds = new Set(busy.map((b) => b.connectionId));
-  const oldestPending = await db
-    .select({ connectionId: pendingRecords.connectionId, day: min(pendingRecords.day) })
-    .from(pendingRecords)
-    .where(isNotNull(pendingRecords.day))
-    .groupBy(pendingRecords.connectionId);
-  const endDay = format(now, "yyyy-MM-dd");
-  const floor = format(subDays(now, MAX_POLL_DAYS - 1), "yyyy-MM-dd");
-  const planned = [];
-  for (const { id } of active) {
-    if (busyIds.has(id)) continue;
-    const lookback = format(subDays(now, POLL_LOOKBACK_DAYS), "yyyy-MM-dd");
-    const pending = oldestPending.find((p) => p.connectionId === id)?.day;
-    const earliest = pending && pending < lookback ? pending : lookback;
-    const startDay = earliest < floor ? floor : earliest;
-    const run = await createSyncRun({ connectionId: id, kind: "poll", range: rangeFromDays(startDay, endDay) });
-    planned.push({ connectionId: id, syncRunId: run.id });
-  }
-  return planned;
+export function pollOffsetMs(connectionId: string, windowMs = POLL_WINDOW_MS): number {
+  return createHash("sha256").update(connectionId).digest().readUInt32BE(0) % windowMs;
 }
 
-/** Active connections whose access token expires within `withinMs`. */
-export async function connectionsWithExpiringTokens(withinMs: number, now = new Date()): Promise<string[]> {
+export interface PlannedSync {
+  connectionId: string;
+  syncRunId: string;
+  provider: string;
+  /** `backfill` for an active connection whose backfill never completed, else `poll`. */
+  kind: "poll" | "backfill";
+  /** When its job should start (epoch ms). */
+  dueAt: number;
+}
+
+export interface PlanBatch<T> {
+  items: T[];
+  /** Keyset cursor for the next batch; null when this was the last one. */
+  next: string | null;
+}
+
+/**
+ * Plans one batch of active connections after `after` (by id): one queued run each for those not
+ * already syncing, in a single INSERT … SELECT. The range starts at the oldest still-pending
+ * record (so unscored records are picked up later) or a few days back; a connection without a
+ * completed backfill gets its backfill instead of a poll.
+ */
+export async function planPollBatch(options: {
+  after?: string | null;
+  now?: Date;
+  limit?: number;
+}): Promise<PlanBatch<PlannedSync>> {
   const db = await getDb();
-  const rows = await db
-    .select({ id: connections.id })
-    .from(connections)
-    .where(
-      and(
-        eq(connections.status, "active"),
-        isNotNull(connections.tokenExpiresAt),
-        lt(connections.tokenExpiresAt, new Date(now.getTime() + withinMs)),
-      ),
-    );
+  const now = options.now ?? new Date();
+  const limit = options.limit ?? PLAN_BATCH_SIZE;
+  const after = options.after ?? FIRST_UUID;
+  const [page] = rowsOf<{ last: string | null; n: number }>(
+    await db.execute(sql`
+      select max(id::text) as last, count(*)::int as n from (
+        select id from connections where status = 'active' and id > ${after}::uuid order by id limit ${limit}
+      ) page`),
+  );
+  if (!page?.last) return { items: [], next: null };
+  const rows = rowsOf<{ id: string; connection_id: string; provider: string; kind: "poll" | "backfill"; due: string }>(
+    await db.execute(planStatement({ after, last: page.last, now })),
+  );
+  return {
+    items: rows.map((r) => ({
+      connectionId: r.connection_id,
+      syncRunId: r.id,
+      provider: r.provider,
+      kind: r.kind,
+      dueAt: new Date(r.due).getTime(),
+    })),
+    next: page.n < limit ? null : page.last,
+  };
+}
+
+/**
+ * The plan as one statement over the connections in (after, last]; without bounds, over every
+ * active connection (the benchmark's bare statement).
+ */
+export function planStatement(options: { after?: string; last?: string; now: Date }) {
+  const { now } = options;
+  const today = format(now, "yyyy-MM-dd");
+  const lookback = format(subDays(now, POLL_LOOKBACK_DAYS), "yyyy-MM-dd");
+  const floor = format(subDays(now, MAX_POLL_DAYS - 1), "yyyy-MM-dd");
+  const backfillDays = sql.join(
+    listProviders().map((p) => sql`(${p.id}::text, ${p.backfillDays ?? DEFAULT_BACKFILL_DAYS}::int)`),
+    sql`, `,
+  );
+  const bounds =
+    options.after !== undefined && options.last !== undefined
+      ? sql`and c.id > ${options.after}::uuid and c.id <= ${options.last}::uuid`
+      : sql``;
+  const nowIso = now.toISOString();
+  return sql`
+    insert into sync_runs (connection_id, user_id, provider, kind, status, range_start, range_end, scheduled_for, deadline_at)
+    select c.id, c.user_id, c.provider, plan.kind, 'queued',
+      case when plan.kind = 'backfill'
+        then ${today}::date - (coalesce(bd.days, ${DEFAULT_BACKFILL_DAYS}) - 1)
+        else greatest(${floor}::date, least(${lookback}::date, coalesce(pending.day, ${lookback}::date)))
+      end,
+      ${today}::date,
+      plan.due,
+      plan.due + case when plan.kind = 'backfill'
+        then ${BACKFILL_RUN_ALLOWANCE_MS} * interval '1 millisecond'
+        else ${POLL_RUN_ALLOWANCE_MS} * interval '1 millisecond' end
+    from connections c
+    cross join lateral (
+      select
+        case when c.backfilled_at is null then 'backfill' else 'poll' end as kind,
+        case when c.backfilled_at is null then ${nowIso}::timestamptz
+          -- The same stable hash as pollOffsetMs: the first 32 bits of sha256(id).
+          else ${nowIso}::timestamptz + ((('x' || substr(encode(sha256(convert_to(c.id::text, 'UTF8')), 'hex'), 1, 8))::bit(32)::bigint
+            % ${POLL_WINDOW_MS}) * interval '1 millisecond')
+        end as due
+    ) plan
+    left join lateral (
+      select min(pr.day) as day from pending_records pr where pr.connection_id = c.id and pr.day is not null
+    ) pending on true
+    left join (values ${backfillDays}) bd(provider, days) on bd.provider = c.provider
+    where c.status = 'active' ${bounds}
+      and not exists (
+        select 1 from sync_runs open where open.connection_id = c.id and open.status in ('queued', 'running')
+      )
+    returning id, connection_id, provider, kind, scheduled_for as due`;
+}
+
+export interface ExpiringConnection {
+  connectionId: string;
+  provider: string;
+  /** Epoch ms. */
+  tokenExpiresAt: number;
+}
+
+/**
+ * One batch of active connections whose access token expires before `cutoff`, in
+ * (expiry, id) order after the cursor `after` ("<expiry ms>:<id>").
+ */
+export async function expiringTokensBatch(options: {
+  cutoff: Date;
+  after?: string | null;
+  limit?: number;
+}): Promise<PlanBatch<ExpiringConnection>> {
+  const db = await getDb();
+  const limit = options.limit ?? PLAN_BATCH_SIZE;
+  const [afterMs, afterId] = options.after ? options.after.split(":") : ["-62135596800000", FIRST_UUID];
+  const afterAt = new Date(Number(afterMs)).toISOString();
+  const rows = rowsOf<{ id: string; provider: string; token_expires_at: string | Date }>(
+    await db.execute(sql`
+      select id, provider, token_expires_at from connections
+      where status = 'active' and token_expires_at is not null
+        and token_expires_at < ${options.cutoff.toISOString()}::timestamptz
+        and (token_expires_at, id) > (${afterAt}::timestamptz, ${afterId}::uuid)
+      order by token_expires_at, id
+      limit ${limit}`),
+  );
+  const items = rows.map((r) => ({
+    connectionId: r.id,
+    provider: r.provider,
+    tokenExpiresAt: new Date(r.token_expires_at).getTime(),
+  }));
+  const last = items.at(-1);
+  return { items, next: last && items.length === limit ? `${last.tokenExpiresAt}:${last.connectionId}` : null };
+}
+
+/** True while the connection is active and its token still expires before `cutoff` (not refreshed meanwhile). */
+export async function tokenStillExpiring(connectionId: string, cutoff: Date): Promise<boolean> {
+  const db = await getDb();
+  const rows = rowsOf(
+    await db.execute(sql`
+      select 1 from connections
+      where id = ${connectionId}::uuid and status = 'active'
+        and token_expires_at is not null and token_expires_at < ${cutoff.toISOString()}::timestamptz`),
+  );
+  return rows.length > 0;
+}
+
+export const REAPED_RUN_ERROR = "The sync did not finish in time and was stopped; the next poll syncs again";
+
+/**
+ * Fails up to `limit` queued or running runs whose deadline has passed (an event that was never
+ * delivered, a cancelled run, a worker killed mid-sync, a failed onFailure), so their connections
+ * are no longer busy and the next poll plans them again. Returns the reaped run ids.
+ */
+export async function reapOverdueSyncRuns(options: { now?: Date; limit?: number } = {}): Promise<string[]> {
+  const db = await getDb();
+  const now = (options.now ?? new Date()).toISOString();
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update sync_runs set status = 'failed', error = ${REAPED_RUN_ERROR}, finished_at = ${now}::timestamptz,
+        updated_at = ${now}::timestamptz
+      where id in (
+        select id from sync_runs
+        where status in ('queued', 'running') and deadline_at < ${now}::timestamptz
+        order by deadline_at
+        limit ${options.limit ?? PLAN_BATCH_SIZE}
+        for update skip locked
+      )
+      returning id`),
+  );
   return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes up to `limit` finished runs created before the retention cutoff, adding them to their
+ * connection's monthly summary in the same statement (so a count is never lost or doubled).
+ * Returns how many runs were pruned.
+ */
+export async function pruneSyncRunsBatch(options: { now?: Date; limit?: number } = {}): Promise<number> {
+  const db = await getDb();
+  const cutoff = subDays(options.now ?? new Date(), SYNC_RUN_RETENTION_DAYS).toISOString();
+  const [row] = rowsOf<{ pruned: number }>(
+    await db.execute(sql`
+      with doomed as (
+        delete from sync_runs where id in (
+          select id from sync_runs
+          where created_at < ${cutoff}::timestamptz and status in ('succeeded', 'failed')
+          order by created_at
+          limit ${options.limit ?? 5 * PLAN_BATCH_SIZE}
+          for update skip locked
+        )
+        returning connection_id, user_id, provider, kind, status, created_at, records_fetched, metrics_written
+      ), summarised as (
+        insert into sync_run_monthly_summaries as s
+          (connection_id, user_id, provider, month, kind, runs, succeeded, failed, records_fetched, metrics_written)
+        select connection_id, user_id, provider, date_trunc('month', created_at at time zone 'UTC')::date, kind,
+          count(*), count(*) filter (where status = 'succeeded'), count(*) filter (where status = 'failed'),
+          sum(records_fetched), sum(metrics_written)
+        from doomed
+        group by connection_id, user_id, provider, date_trunc('month', created_at at time zone 'UTC')::date, kind
+        on conflict (connection_id, month, kind) do update set
+          runs = s.runs + excluded.runs,
+          succeeded = s.succeeded + excluded.succeeded,
+          failed = s.failed + excluded.failed,
+          records_fetched = s.records_fetched + excluded.records_fetched,
+          metrics_written = s.metrics_written + excluded.metrics_written,
+          updated_at = now()
+        returning 1
+      )
+      select count(*)::int as pruned from doomed`),
+  );
+  return row?.pruned ?? 0;
 }
 
 /**
  * Development runner only: runs left queued or running by a previous process (a restart mid-sync)
  * are handed back so they finish. Upserts make repeating a half-done collection harmless.
  */
-export async function interruptedSyncRuns(): Promise<Array<{ connectionId: string; syncRunId: string; kind: string }>> {
+export async function interruptedSyncRuns(): Promise<
+  Array<{ connectionId: string; syncRunId: string; kind: string; provider: string; dueAt: number | null }>
+> {
   const db = await getDb();
   const rows = await db
-    .select({ connectionId: syncRuns.connectionId, syncRunId: syncRuns.id, kind: syncRuns.kind })
+    .select({
+      connectionId: syncRuns.connectionId,
+      syncRunId: syncRuns.id,
+      kind: syncRuns.kind,
+      provider: syncRuns.provider,
+      scheduledFor: syncRuns.scheduledFor,
+    })
     .from(syncRuns)
     .where(inArray(syncRuns.status, ["queued", "running"]));
-  return rows;
+  return rows.map(({ scheduledFor, ...r }) => ({ ...r, dueAt: scheduledFor?.getTime() ?? null }));
+}
+
+/** Rows of a raw statement: postgres.js answers an array, PGlite `{ rows }`. */
+function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

@@ -1,4 +1,5 @@
 import { defineJob } from "../define";
+import { BACKFILL_THROTTLE_PER_PROVIDER, ONE_STEP_AT_A_TIME_PER_CONNECTION } from "../flow-control-settings";
 import { connectionConnected } from "../events";
 import { recordSyncFailure, runSyncSteps } from "../sync-steps";
 
@@ -7,8 +8,10 @@ export default defineJob({
   id: "backfill-connection",
   trigger: { event: connectionConnected },
   retries: 4,
-  // One sync at a time per connection, so two runs never refresh or write the same rows at once.
-  concurrency: { key: "event.data.connectionId", limit: 1 },
+  // One step at a time per connection across every function that touches it, so two runs never
+  // refresh or write the same rows at once; run starts spaced per provider (app-wide rate limits).
+  concurrency: ONE_STEP_AT_A_TIME_PER_CONNECTION,
+  throttle: BACKFILL_THROTTLE_PER_PROVIDER,
   handler: ({ event, step }) => runSyncSteps(step, event.data.syncRunId),
   onFailure: ({ event, error }) => recordSyncFailure(event.data.syncRunId, error),
 });

@@ -1,17 +1,15 @@
 import { serveAppForTests } from "@/lib/testing/serve-app";
 import { InngestTestEngine } from "@inngest/test";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { saveConnectionGrant } from "@/lib/connections/service";
 import { getDb } from "@/lib/db/client";
 import { connections, dailyMetrics, syncRuns } from "@/lib/db/schema";
-import { exchangeAuthorizationCode } from "@/lib/oauth/engine";
-import { oauthRuntime } from "@/lib/connections/oauth-flow";
 import { createSyncRun, rangeEndingToday } from "@/lib/sync/engine";
-import { answerConsent, signedInClient } from "@/lib/testing/oauth-journey";
+import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
 import { connectionConnected, syncRequested } from "../events";
 import backfillConnection from "./backfill-connection";
 import pollConnections from "./poll-connections";
+import { pollOffsetMs } from "@/lib/sync/schedule";
 
 /**
  * The same job definitions, executed by Inngest's own test engine (the path production takes
@@ -19,13 +17,22 @@ import pollConnections from "./poll-connections";
  */
 const server = serveAppForTests({ sandboxFor: ["oura"], sandboxNow: new Date() });
 
-/** A connected Oura account whose backfill has NOT been queued (the engine will run it). */
+/**
+ * A connected Oura account, connected through the real callback (its connect-time backfill ran
+ * in-process), then reset to "never synced": no metrics, no backfill marker, no open runs.
+ */
 async function ouraConnection() {
   const { client, userId } = await signedInClient(server.url);
-  const { callbackUrl } = await answerConsent(client, "oura");
-  const tokens = await exchangeAuthorizationCode(oauthRuntime("oura"), callbackUrl.searchParams.get("code")!, null);
-  const connection = await saveConnectionGrant({ userId, provider: "oura", tokens });
-  return { userId, connectionId: connection.id };
+  await connectThroughSandbox(client, "oura");
+  const db = await getDb();
+  const [connection] = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.userId, userId), eq(connections.provider, "oura")));
+  await db.delete(syncRuns).where(eq(syncRuns.connectionId, connection!.id));
+  await db.delete(dailyMetrics).where(eq(dailyMetrics.userId, userId));
+  await db.update(connections).set({ backfilledAt: null }).where(eq(connections.id, connection!.id));
+  return { userId, connectionId: connection!.id };
 }
 
 describe("Inngest functions", () => {
@@ -34,7 +41,7 @@ describe("Inngest functions", () => {
     const run = await createSyncRun({ connectionId, kind: "backfill", range: rangeEndingToday(30) });
     const t = new InngestTestEngine({ function: backfillConnection.inngestFunction });
     const { result, error, state } = await t.execute({
-      events: [{ name: connectionConnected.name, data: { connectionId, syncRunId: run.id } }],
+      events: [{ name: connectionConnected.name, data: { connectionId, syncRunId: run.id, provider: "oura" } }],
     });
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ recordsFetched: expect.any(Number), metricsWritten: expect.any(Number) });
@@ -47,37 +54,52 @@ describe("Inngest functions", () => {
     expect(rows.length).toBe((result as { metricsWritten: number }).metricsWritten);
   });
 
-  it("poll-connections fans out one sync.requested event per active connection", async () => {
+  it("poll-connections fans out one event per active connection: its backfill if it never had one, else a spread poll", async () => {
     const { connectionId } = await ouraConnection();
     const db = await getDb();
+    type Sent = {
+      name: string;
+      data: { connectionId: string; syncRunId: string; provider: string };
+      id: string;
+      ts?: number;
+    };
     // The fan-out is answered by a mock: there is no Inngest server to receive the events.
-    const steps = () => [{ id: "fan-out-sync-requests", handler: () => ({ ids: [] }) }];
-    const t = new InngestTestEngine({ function: pollConnections.inngestFunction, steps: steps() });
-    const { result, ctx } = await t.execute();
-    const planned = (result as { connections: number }).connections;
-    expect(planned).toBeGreaterThanOrEqual(1);
-    const sent = (ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
-    const events = sent.flatMap(
-      (call) => call[1] as Array<{ name: string; data: { connectionId: string; syncRunId: string } }>,
-    );
-    expect(events.every((e) => e.name === syncRequested.name)).toBe(true);
-    const mine = events.find((e) => e.data.connectionId === connectionId)!;
-    const [run] = await db.select().from(syncRuns).where(eq(syncRuns.id, mine.data.syncRunId));
-    expect(run).toMatchObject({ kind: "poll", status: "queued" });
+    const plan = async () => {
+      const steps = [{ id: "fan-out-polls-0", handler: () => ({ ids: [] }) }];
+      const { result, ctx } = await new InngestTestEngine({
+        function: pollConnections.inngestFunction,
+        steps,
+      }).execute();
+      const calls = (ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
+      return { result: result as { planned: number }, events: calls.flatMap((call) => call[1] as Sent[]) };
+    };
+
+    // Connected, but its backfill was never queued (say the event API was down): the poll queues it.
+    const first = await plan();
+    expect(first.result.planned).toBeGreaterThanOrEqual(1);
+    const backfill = first.events.find((e) => e.data.connectionId === connectionId)!;
+    expect(backfill).toMatchObject({ name: connectionConnected.name, data: { provider: "oura" } });
+    expect(backfill.id).toBe(backfill.data.syncRunId);
+    const [backfillRun] = await db.select().from(syncRuns).where(eq(syncRuns.id, backfill.data.syncRunId));
+    expect(backfillRun).toMatchObject({ kind: "backfill", status: "queued" });
+
     // A connection that is already syncing is not planned twice.
-    const again = await new InngestTestEngine({ function: pollConnections.inngestFunction, steps: steps() }).execute();
-    const sentAgain = (again.ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
-    const eventsAgain = sentAgain.flatMap((call) => call[1] as Array<{ data: { connectionId: string } }>);
-    expect(eventsAgain.some((e) => e.data.connectionId === connectionId)).toBe(false);
-    // Disconnected accounts are not polled either.
+    expect((await plan()).events.some((e) => e.data.connectionId === connectionId)).toBe(false);
+
+    // Backfilled: polled, at its own offset in the two-hour window.
+    await db.update(syncRuns).set({ status: "succeeded" }).where(eq(syncRuns.connectionId, connectionId));
+    await db.update(connections).set({ backfilledAt: new Date() }).where(eq(connections.id, connectionId));
+    const before = Date.now();
+    const poll = (await plan()).events.find((e) => e.data.connectionId === connectionId)!;
+    expect(poll.name).toBe(syncRequested.name);
+    expect(poll.ts! - before).toBeGreaterThanOrEqual(pollOffsetMs(connectionId) - 5_000);
+    expect(poll.ts! - before).toBeLessThanOrEqual(pollOffsetMs(connectionId) + 5_000);
+    const [pollRun] = await db.select().from(syncRuns).where(eq(syncRuns.id, poll.data.syncRunId));
+    expect(pollRun).toMatchObject({ kind: "poll", status: "queued", scheduledFor: new Date(poll.ts!) });
+
+    // Disconnected accounts are not polled.
     await db.update(syncRuns).set({ status: "succeeded" }).where(eq(syncRuns.connectionId, connectionId));
     await db.update(connections).set({ status: "disconnected" }).where(eq(connections.id, connectionId));
-    const third = await new InngestTestEngine({ function: pollConnections.inngestFunction, steps: steps() }).execute();
-    const sentThird = (third.ctx.step.sendEvent as unknown as { mock: { calls: unknown[][] } }).mock.calls;
-    expect(
-      sentThird
-        .flatMap((call) => call[1] as Array<{ data: { connectionId: string } }>)
-        .some((e) => e.data.connectionId === connectionId),
-    ).toBe(false);
+    expect((await plan()).events.some((e) => e.data.connectionId === connectionId)).toBe(false);
   });
 });

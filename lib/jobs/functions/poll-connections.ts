@@ -1,20 +1,14 @@
-import { planPollSyncs } from "@/lib/sync/schedule";
 import { defineJob } from "../define";
-import { syncRequested } from "../events";
+import { runPlan } from "../plan-steps";
 
-/** Every two hours (the help page's "roughly every 2 hours"): one sync event per active connection. */
+/**
+ * Every two hours (the help page's "roughly every 2 hours"): one sync event per active connection,
+ * each due at its connection's own offset in the window; a connection whose backfill never
+ * completed gets its backfill instead.
+ */
 export default defineJob({
   id: "poll-connections",
   trigger: { cron: "0 */2 * * *" },
   retries: 2,
-  handler: async ({ step }) => {
-    const planned = await step.run("plan-poll-syncs", () => planPollSyncs());
-    if (planned.length) {
-      await step.sendEvent(
-        "fan-out-sync-requests",
-        planned.map((data) => ({ name: syncRequested.name, data })),
-      );
-    }
-    return { connections: planned.length };
-  },
+  handler: ({ step }) => runPlan(step, "polls", { after: null, startedAt: null }),
 });
