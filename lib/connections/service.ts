@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
-import { connections, syncRuns, type ConnectionStatus, type SyncKind, type SyncStatus } from "@/lib/db/schema";
+import { connections, type ConnectionStatus, type SyncKind, type SyncStatus } from "@/lib/db/schema";
 import { listProviders } from "@/lib/providers";
+import { latestDueSyncRuns } from "@/lib/sync/history";
 import { ProviderError } from "@/lib/providers/errors";
 import { getProvider } from "@/lib/providers";
 import { isOAuth2Runtime, providerMode, resolveProvider, type ProviderMode } from "@/lib/providers/runtime";
@@ -41,6 +42,8 @@ export async function saveConnectionGrant(input: {
     refreshLeaseHolder: null,
     // A new grant may include scopes the old one lacked: every collection gets another chance.
     unavailableCollections: {},
+    // A new grant gets its own backfill; until it completes, the poll planner treats it as missing.
+    backfilledAt: null,
   };
   const [row] = await db
     .insert(connections)
@@ -180,22 +183,12 @@ export interface ProviderCard {
 export async function listProviderCards(userId: string): Promise<ProviderCard[]> {
   const db = await getDb();
   const rows = await db.select().from(connections).where(eq(connections.userId, userId));
-  const latest = rows.length
-    ? await db
-        .selectDistinctOn([syncRuns.connectionId])
-        .from(syncRuns)
-        .where(
-          inArray(
-            syncRuns.connectionId,
-            rows.map((r) => r.id),
-          ),
-        )
-        .orderBy(syncRuns.connectionId, desc(syncRuns.createdAt))
-    : [];
+  // O(providers): one indexed probe per connection, however long the sync history.
+  const latest = await latestDueSyncRuns(rows.map((r) => r.id));
   const warnings = await providerCredentialWarnings(resolveProvider);
   return listProviders().map((provider) => {
     const row = rows.find((r) => r.provider === provider.id);
-    const run = row ? latest.find((r) => r.connectionId === row.id) : undefined;
+    const run = row ? latest.get(row.id) : undefined;
     return {
       provider: provider.id,
       name: provider.name,

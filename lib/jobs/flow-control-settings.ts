@@ -15,20 +15,21 @@ export const ONE_STEP_AT_A_TIME_PER_CONNECTION: ConcurrencyOptions = [
 /**
  * Throttles: provider rate limits are per application (WHOOP: 100 requests a minute for the whole
  * app; Withings: 120), so run starts are spaced per provider. Inngest throttles run starts, not
- * requests: the budget assumes a poll makes about 5 requests (one page per collection) and a
- * 30-day backfill about 15, which keeps the two functions together near 90 requests a minute for
- * the strictest provider. A 429 that still happens is retried after the provider's Retry-After.
+ * requests: a poll makes about 5 requests (one page per collection) and a 30-day backfill about
+ * 15, so the steady rates below (12 polls + 2 backfills a minute ≈ 90 requests) stay under the
+ * strictest provider's budget. The bursts let a handful of people connecting at once start without
+ * waiting; a 429 that still happens is retried after the provider's Retry-After.
  */
 export const SYNC_THROTTLE_PER_PROVIDER: ThrottleOptions = {
   key: "event.data.provider",
-  limit: 15,
+  limit: 12,
   period: "1m",
-  burst: 3,
+  burst: 12,
 };
 
 export const BACKFILL_THROTTLE_PER_PROVIDER: ThrottleOptions = {
   key: "event.data.provider",
   limit: 2,
   period: "1m",
-  burst: 2,
+  burst: 10,
 };
