@@ -17,7 +17,9 @@ export async function nextAuthHandler(
 ): Promise<Response> {
   let limited: RateLimitedError | undefined;
   const options = authOptions({ onRateLimited: (error) => (limited = error) });
-  const response: Response = await NextAuth(options)(request, { params: await context.params });
+  // next-auth v4 types its route-handler overload as `any`; this is the App Router shape it serves.
+  const handler = NextAuth(options) as (req: Request, ctx: { params: { nextauth: string[] } }) => Promise<Response>;
+  const response = await handler(request, { params: await context.params });
   if (!limited) return response;
   const url = new URL("/sign-in", config().appUrl);
   url.searchParams.set("error", `${RATE_LIMITED_ERROR_PREFIX}${limited.retryAfterSeconds}`);

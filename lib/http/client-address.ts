@@ -43,7 +43,7 @@ function ipv6Network(address: string): string {
   const headGroups = head ? head.split(":") : [];
   const tailGroups = address.includes("::") ? (tail ? tail.split(":") : []) : [];
   const groups = address.includes("::")
-    ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups]
+    ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill("0"), ...tailGroups]
     : headGroups;
   return `${groups
     .slice(0, 4)

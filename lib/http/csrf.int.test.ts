@@ -5,6 +5,7 @@ import { connections, syncRuns } from "@/lib/db/schema";
 import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
 import { discoverRoutes, type DiscoveredRoute, type TestClient } from "@/lib/testing/app-server";
+import { queryRows } from "@/lib/testing/query-rows";
 import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
 import { serveAppForTests } from "@/lib/testing/serve-app";
 import { STATE_CHANGING_METHODS } from "./csrf";
@@ -83,16 +84,13 @@ async function stateChangingRoutes(): Promise<StateChangingRoute[]> {
 /** Every row of every table, as text: a refused request must leave it exactly as it was. */
 async function snapshot(): Promise<string> {
   await drainInProcessJobs();
-  const db = await getDb();
-  const result = (await db.execute(
+  const tables = await queryRows<{ table_name: string }>(
     sql`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`,
-  )) as unknown as { rows: Array<{ table_name: string }> } | Array<{ table_name: string }>;
-  const names = (Array.isArray(result) ? result : result.rows).map((t) => t.table_name);
+  );
   const parts: string[] = [];
-  for (const name of names) {
-    const rows = (await db.execute(sql`select * from ${sql.identifier(name)} order by 1`)) as unknown as
-      { rows: unknown[] } | unknown[];
-    parts.push(`${name}: ${JSON.stringify(Array.isArray(rows) ? rows : rows.rows)}`);
+  for (const { table_name: name } of tables) {
+    const rows = await queryRows(sql`select * from ${sql.identifier(name)} order by 1`);
+    parts.push(`${name}: ${JSON.stringify(rows)}`);
   }
   return parts.join("\n");
 }

@@ -17,7 +17,7 @@ export const ROUTABLE_METHODS: ReadonlySet<string> = new Set([
   "OPTIONS",
 ]);
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+// Any ASCII control character (U+0000–U+001F, U+007F): matching them is the point.
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 export interface RequestRefusal {

@@ -111,7 +111,8 @@ function toTokenSet(rt: OAuth2Runtime, response: oauth.TokenEndpointResponse, no
     refreshToken: response.refresh_token,
     expiresAt: typeof response.expires_in === "number" ? new Date(now + response.expires_in * 1000) : undefined,
     scopes: scope ? scope.split(/[\s,]+/).filter(Boolean) : undefined,
-    providerUserId: response.userid !== undefined ? String(response.userid) : undefined,
+    providerUserId:
+      typeof response.userid === "string" || typeof response.userid === "number" ? String(response.userid) : undefined,
   };
 }
 

@@ -81,7 +81,7 @@ describe("OAuth state", () => {
       consumeOAuthState({ state, provider: "oura", userId: owner.id }),
       consumeOAuthState({ state, provider: "oura", userId: owner.id }),
     ]);
-    expect(results[0]!.status).toBe("rejected");
+    expect(results[0].status).toBe("rejected");
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
 

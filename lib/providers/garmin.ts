@@ -719,7 +719,7 @@ const trainingReadiness: Collection<GarminTrainingReadiness> = {
     items: (body) => {
       if (body === undefined || body === null || body === "") return [];
       if (!Array.isArray(body)) throw new ProviderPayloadError(`${PROVIDER_NAME} training readiness is not a list`);
-      return body.filter(isObject) as GarminTrainingReadiness[];
+      return body.filter(isObject);
     },
   }),
   map: () => [],

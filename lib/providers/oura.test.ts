@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { oura, mainSleepPeriod, overnightHrvTrend } from "./oura";
-import type { Collection, MappingContext, MetricSample } from "./types";
+import type { MappingContext, MetricSample } from "./types";
 
-const collection = (id: string) => oura.collections.find((c) => c.id === id) as Collection<any>;
+const collection = (id: string) => oura.collections.find((c) => c.id === id)!;
 const byMetric = (samples: MetricSample[]) => Object.fromEntries(samples.map((s) => [s.metric, s.value]));
 
 function mapAll(id: string, items: unknown[], ctx: MappingContext = {}): MetricSample[] {

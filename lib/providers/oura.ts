@@ -169,7 +169,7 @@ const heartRate: Collection<OuraHeartRateSample> = {
   map: () => [],
   // 5-minute samples in UTC: grouped into the user's local days with the offset the daily documents carry.
   aggregate(items, ctx) {
-    const offset = typeof ctx[CTX_OFFSET] === "number" ? (ctx[CTX_OFFSET] as number) : 0;
+    const offset = typeof ctx[CTX_OFFSET] === "number" ? ctx[CTX_OFFSET] : 0;
     const byDay = new Map<string, number[]>();
     for (const s of items) {
       const bpm = num(s.bpm);
@@ -187,7 +187,7 @@ const heartRate: Collection<OuraHeartRateSample> = {
   },
 };
 
-const collections: Collection<any>[] = [
+const collections: OAuth2Provider["collections"] = [
   dailyCollection<OuraDoc & { score?: number | null }>("daily_sleep", (d) =>
     samples(d.day!, [["sleep_score", num(d.score)]]),
   ),

@@ -80,6 +80,8 @@ export interface ProviderCommon {
   dataSummary: string;
   /** Days fetched on first connect. */
   backfillDays: number;
+  // Each collection has its own item type, and only its own items are ever passed back to it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   collections: Collection<any>[];
   /**
    * Which payload field feeds each metric this provider supplies (documentation for the README's
@@ -91,7 +93,7 @@ export interface ProviderCommon {
    * limited and other non-2xx as provider errors; providers that answer errors inside a 200 body
    * (Withings) supply their own. Must return the JSON payload on success or throw a ProviderError.
    */
-  interpretResponse?(response: Response, body: unknown): unknown;
+  interpretResponse?: (response: Response, body: unknown) => unknown;
   /**
    * The scopes each collection needs, by collection id (any one of them is enough). A sync only
    * fetches the collections the user granted; a collection not listed needs no particular scope.
@@ -112,7 +114,7 @@ export interface ClientCredentials {
  */
 export interface SandboxTarget<TEndpoints> extends ClientCredentials {
   /** The provider's endpoints as the sandbox serves them under `baseUrl`. */
-  endpoints(baseUrl: string): TEndpoints;
+  endpoints: (baseUrl: string) => TEndpoints;
 }
 
 export interface OAuth2Endpoints {
@@ -150,7 +152,7 @@ export interface OAuth2Provider extends ProviderCommon {
      * Rewrites a non-standard token endpoint answer into an RFC 6749 one before it is parsed
      * (Withings wraps everything in `{status, body}` with HTTP 200).
      */
-    conform?(response: Response): Promise<Response>;
+    conform?: (response: Response) => Promise<Response>;
   };
   /** How the provider treats a used refresh token (documentation; the engine always stores the newest). */
   refreshTokens: "single-use" | "rotating-with-grace" | "reusable";

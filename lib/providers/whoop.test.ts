@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CTX_SLEEP_DAYS, cycleDay, mapWhoopItems, sleepDay, whoop, WHOOP_PAGE_LIMIT } from "./whoop";
-import type { Collection, MappingContext, MetricSample, ProviderApi, QueryParams } from "./types";
+import type { MappingContext, MetricSample, ProviderApi, QueryParams } from "./types";
 
-const collection = (id: string) => whoop.collections.find((c) => c.id === id) as Collection<any>;
+const collection = (id: string) => whoop.collections.find((c) => c.id === id)!;
 const byMetric = (samples: MetricSample[]) => Object.fromEntries(samples.map((s) => [s.metric, s.value]));
 const days = (samples: MetricSample[]) => [...new Set(samples.map((s) => s.day))];
 

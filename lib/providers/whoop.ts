@@ -31,7 +31,8 @@ import type {
 type ScoreState = "SCORED" | "PENDING_SCORE" | "UNSCORABLE";
 
 interface WhoopRecord {
-  score_state?: ScoreState | string;
+  // Known states, and any state Whoop adds later (`string & {}` keeps the known ones visible to tooling).
+  score_state?: ScoreState | (string & {});
   created_at?: string;
   updated_at?: string;
 }
@@ -124,7 +125,7 @@ function recordDay(
   if (Number.isNaN(at.getTime())) return undefined;
   let offset = utcOffsetMinutes(timezoneOffset);
   if (offset !== undefined) ctx[CTX_OFFSET] = offset;
-  else if (typeof ctx[CTX_OFFSET] === "number") offset = ctx[CTX_OFFSET] as number;
+  else if (typeof ctx[CTX_OFFSET] === "number") offset = ctx[CTX_OFFSET];
   // Without any offset the local day is unknown; a UTC day could be the wrong one, so no day.
   return offset === undefined ? undefined : localDay(at, offset);
 }

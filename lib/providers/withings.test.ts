@@ -8,7 +8,7 @@ import {
   measureValue,
   withings,
 } from "./withings";
-import type { Collection, MappingContext, MetricSample, ProviderApi, QueryParams, SyncRange } from "./types";
+import type { MappingContext, MetricSample, ProviderApi, QueryParams, SyncRange } from "./types";
 
 const rangeFromDays = (startDay: string, endDay: string): SyncRange => ({
   startDay,
@@ -17,7 +17,7 @@ const rangeFromDays = (startDay: string, endDay: string): SyncRange => ({
   end: new Date(`${endDay}T23:59:59.999Z`),
 });
 
-const collection = (id: string) => withings.collections.find((c) => c.id === id) as Collection<any>;
+const collection = (id: string) => withings.collections.find((c) => c.id === id)!;
 const byMetric = (list: MetricSample[]) => Object.fromEntries(list.map((s) => [`${s.metric}@${s.day}`, s.value]));
 const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 

@@ -91,7 +91,7 @@ const limiters = new WeakMap<Db, Map<string, RateLimiterDrizzle>>();
 async function limiterFor(rule: LimitRule, identity: string): Promise<RateLimiterDrizzle> {
   const db = await getDb();
   let byRule = limiters.get(db);
-  if (!byRule) limiters.set(db, (byRule = new Map()));
+  if (!byRule) limiters.set(db, (byRule = new Map<string, RateLimiterDrizzle>()));
   const points = pointsFor(rule, identity);
   const cacheKey = `${rule.name}/${points}`;
   let limiter = byRule.get(cacheKey);

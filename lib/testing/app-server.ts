@@ -240,6 +240,8 @@ export async function startAppServer(options: { appDir?: string } = {}): Promise
   const modules = new Map<string, AppRouteRouteModule>();
   let origin = "";
 
+  // The handler catches everything itself (a 500, as Next does); Node ignores the promise.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   const server = http.createServer(async (req, res) => {
     try {
       const request = await toNextRequest(req, origin);

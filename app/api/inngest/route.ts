@@ -26,7 +26,7 @@ function unavailable(): Response | undefined {
 type Handler = typeof served.GET;
 
 function guarded(handler: Handler): Handler {
-  return (async (...args: Parameters<Handler>) => unavailable() ?? handler(...args)) as Handler;
+  return async (...args: Parameters<Handler>) => unavailable() ?? handler(...args);
 }
 
 export const GET = guarded(served.GET);

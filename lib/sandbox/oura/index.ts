@@ -332,11 +332,11 @@ function parseDateTimeParam(raw: string): Date | undefined {
   return Number.isNaN(value.getTime()) ? undefined : value;
 }
 
-async function dailyCollection(
+function dailyCollection(
   collection: OuraDailyCollection,
   query: URLSearchParams,
   account: OuraSandboxAccount,
-): Promise<Response> {
+): Response {
   const now = sandboxNow();
   const gen = createGenerator(generatorAccount(account), now);
   let start: string;
@@ -412,7 +412,7 @@ async function dailyCollection(
   return ok({ data, next_token: more ? encodeCursor({ c: collection, s: start, e: end, o: nextOffset }) : null });
 }
 
-async function heartRate(query: URLSearchParams, account: OuraSandboxAccount): Promise<Response> {
+function heartRate(query: URLSearchParams, account: OuraSandboxAccount): Response {
   const now = sandboxNow();
   let start: Date;
   let end: Date;
