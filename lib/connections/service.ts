@@ -184,8 +184,10 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
   const db = await getDb();
   const rows = await db.select().from(connections).where(eq(connections.userId, userId));
   // O(providers): one indexed probe per connection, however long the sync history.
-  const latest = await latestDueSyncRuns(rows.map((r) => r.id));
-  const warnings = await providerCredentialWarnings(resolveProvider);
+  const [latest, warnings] = await Promise.all([
+    latestDueSyncRuns(rows.map((r) => r.id)),
+    providerCredentialWarnings(resolveProvider),
+  ]);
   return listProviders().map((provider) => {
     const row = rows.find((r) => r.provider === provider.id);
     const run = row ? latest.get(row.id) : undefined;

@@ -148,8 +148,9 @@ export interface ExpiringConnection {
 }
 
 /**
- * One batch of active connections whose access token expires before `cutoff`, in
- * (expiry, id) order after the cursor `after` ("<expiry ms>:<id>").
+ * One batch of active connections whose access token expires before `cutoff`, in (expiry, id)
+ * order after the cursor `after` (the last row's expiry as PostgreSQL prints it, microseconds
+ * included, then "|" and its id).
  */
 export async function expiringTokensBatch(options: {
   cutoff: Date;
@@ -158,24 +159,25 @@ export async function expiringTokensBatch(options: {
 }): Promise<PlanBatch<ExpiringConnection>> {
   const db = await getDb();
   const limit = options.limit ?? PLAN_BATCH_SIZE;
-  const [afterMs, afterId] = options.after ? options.after.split(":") : ["-62135596800000", FIRST_UUID];
-  const afterAt = new Date(Number(afterMs)).toISOString();
-  const rows = rowsOf<{ id: string; provider: string; token_expires_at: string | Date }>(
+  const [afterAt, afterId] = options.after ? options.after.split("|") : ["-infinity", FIRST_UUID];
+  const rows = rowsOf<{ id: string; provider: string; token_expires_at: string | Date; expiry_key: string }>(
     await db.execute(sql`
-      select id, provider, token_expires_at from connections
+      select id, provider, token_expires_at, token_expires_at::text as expiry_key from connections
       where status = 'active' and token_expires_at is not null
         and token_expires_at < ${options.cutoff.toISOString()}::timestamptz
         and (token_expires_at, id) > (${afterAt}::timestamptz, ${afterId}::uuid)
       order by token_expires_at, id
       limit ${limit}`),
   );
-  const items = rows.map((r) => ({
-    connectionId: r.id,
-    provider: r.provider,
-    tokenExpiresAt: new Date(r.token_expires_at).getTime(),
-  }));
-  const last = items.at(-1);
-  return { items, next: last && items.length === limit ? `${last.tokenExpiresAt}:${last.connectionId}` : null };
+  const last = rows.at(-1);
+  return {
+    items: rows.map((r) => ({
+      connectionId: r.id,
+      provider: r.provider,
+      tokenExpiresAt: new Date(r.token_expires_at).getTime(),
+    })),
+    next: last && rows.length === limit ? `${last.expiry_key}|${last.id}` : null,
+  };
 }
 
 /** True while the connection is active and its token still expires before `cutoff` (not refreshed meanwhile). */
