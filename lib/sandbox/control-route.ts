@@ -126,6 +126,7 @@ export async function handleSandboxControl(providerId: string, request: Request)
 
 /** The default shape of an injected failure; a sandbox whose provider differs supplies its own. */
 export function defaultFaultResponse(fault: SandboxFault): Response {
+  if (fault.kind === "malformed") return json(200, { unexpected: "a shape no documented answer has" });
   if (fault.kind === "rate_limit") {
     const retryAfter = String(fault.retryAfterSeconds ?? 30);
     return json(
@@ -157,7 +158,10 @@ export async function injectedFaultResponse(
   const faults = await faultsForRequest(sandbox.providerId, target);
   const slow = faults.find((f) => f.kind === "slow");
   if (slow) await new Promise((r) => setTimeout(r, slow.delayMs ?? 0));
-  const failure = faults.find((f) => f.kind === "rate_limit") ?? faults.find((f) => f.kind === "server_error");
+  const failure =
+    faults.find((f) => f.kind === "rate_limit") ??
+    faults.find((f) => f.kind === "server_error") ??
+    faults.find((f) => f.kind === "malformed");
   if (!failure) return undefined;
   return (sandbox.faultResponse ?? defaultFaultResponse)(failure);
 }

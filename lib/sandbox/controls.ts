@@ -12,7 +12,7 @@ import { sandboxControls, sandboxTokens } from "@/lib/db/schema";
  * `/sandbox/<id>/_control` JSON API exposes them outside production.
  */
 
-export const FAULT_KINDS = ["rate_limit", "server_error", "slow"] as const;
+export const FAULT_KINDS = ["rate_limit", "server_error", "slow", "malformed"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export const FAULT_TARGETS = ["token", "api", "all"] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
@@ -30,7 +30,7 @@ export interface SandboxFault {
   retryAfterSeconds?: number;
   /** server_error: the HTTP status (5xx). */
   status?: number;
-  /** slow: how long to hold the answer, in wall-clock milliseconds. */
+  /** slow: how long to hold the answer, in wall-clock milliseconds. (malformed: a 200 whose body has the wrong shape.) */
   delayMs?: number;
 }
 

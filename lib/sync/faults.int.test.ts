@@ -165,6 +165,24 @@ describe("failure semantics", () => {
   );
 
   it(
+    "a payload we cannot parse is recorded and not retried; the connection stays active",
+    async () => {
+      const { client, userId } = await signedInClient(server.url);
+      await connectThroughSandbox(client, "oura");
+      await injectSandboxFault("oura", { kind: "malformed", forSeconds: 600, target: "api" });
+      waits.length = 0;
+      const runId = await backfillAgain(await connectionOf(userId, "oura"));
+      await drainInProcessJobs();
+      const run = await runOf(runId);
+      expect(run.status).toBe("failed");
+      expect(run.error).toMatch(/Oura page has no "data" array/);
+      expect(waits).toEqual([]); // no retry, no backoff: it would fail the same way again
+      expect((await connectionOf(userId, "oura")).status).toBe("active");
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     "with SANDBOX_OURA_RATE_LIMIT=20 an Oura backfill resumes page by page and finishes, later",
     async () => {
       const { client, userId } = await signedInClient(server.url);

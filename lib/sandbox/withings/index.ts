@@ -471,7 +471,9 @@ export const withingsSandbox: ProviderSandbox = {
   faultResponse: (fault: SandboxFault) =>
     fault.kind === "rate_limit"
       ? failure(601, "Too many requests", { wait_seconds: fault.retryAfterSeconds ?? 60 })
-      : new Response("Service Unavailable", { status: fault.status ?? 503 }),
+      : fault.kind === "malformed"
+        ? Response.json({ unexpected: "no status" })
+        : new Response("Service Unavailable", { status: fault.status ?? 503 }),
   routes: {
     "POST /oauth/authorize": (request) =>
       handleAuthorizeDecision(withingsSandbox, PROVIDER_NAME, withingsOAuth, request),
