@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { connections, providerCredentialFailures, sandboxTokens } from "@/lib/db/schema";
 import { exchangeAuthorizationCode } from "@/lib/oauth/engine";
-import { ProviderClientError } from "@/lib/providers/errors";
+import { ProviderAuthError, ProviderClientError, ProviderError, ProviderRateLimitError } from "@/lib/providers/errors";
 import { injectSandboxFault, resetSandboxControls, setSandboxClientCredentialsRejected } from "@/lib/sandbox/controls";
 import { sha256Hex } from "@/lib/sandbox/oauth-server";
 import { ouraOAuth } from "@/lib/sandbox/oura";
@@ -163,6 +163,36 @@ describe("token writes under races", () => {
       expect(after.accessToken).toBe(newGrant.accessToken);
       expect(after.refreshToken).toBe(newGrant.refreshToken);
       expect(returned.accessToken).toBe(newGrant.accessToken);
+    },
+    JOURNEY_TIMEOUT_MS,
+  );
+
+  it(
+    "a throttled or slow token endpoint is transient: the wait it asks for is kept, nobody is disconnected",
+    async () => {
+      const { userId, connection } = await connectOura();
+      await injectSandboxFault("oura", { kind: "rate_limit", retryAfterSeconds: 42, forSeconds: 600, target: "token" });
+      const limited = await refreshConnectionTokens(connection.id).catch((error: unknown) => error);
+      expect(limited).toBeInstanceOf(ProviderRateLimitError);
+      expect((limited as ProviderRateLimitError).retryAfterSeconds).toBe(42);
+      expect(await rowOf(userId)).toMatchObject({
+        status: "active",
+        refreshLeaseHolder: null,
+        tokenVersion: connection.tokenVersion,
+      });
+
+      await resetSandboxControls("oura");
+      restoreTiming = setTokenTimingForTests({ requestTimeoutMs: 300 });
+      await injectSandboxFault("oura", { kind: "slow", delayMs: 1000, forSeconds: 600, target: "token" });
+      const slow = await refreshConnectionTokens(connection.id).catch((error: unknown) => error);
+      expect(slow).toBeInstanceOf(ProviderError);
+      expect(slow).not.toBeInstanceOf(ProviderAuthError);
+      expect(await rowOf(userId)).toMatchObject({
+        status: "active",
+        refreshLeaseHolder: null,
+        tokenVersion: connection.tokenVersion,
+      });
+      await pause(1200); // let the sandbox finish the abandoned request before the next test
     },
     JOURNEY_TIMEOUT_MS,
   );
