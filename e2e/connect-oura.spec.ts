@@ -1,10 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
 import {
+  action,
   answerConsent,
   expectConnected,
   expectNotConnected,
   expectTilesFilledFrom,
   openConsentPage,
+  providerCard,
   signUp,
   visitOAuthCallback,
 } from "./support";
@@ -27,6 +29,23 @@ test("connect Oura through the sandbox and see sleep and readiness on the dashbo
   await answerConsent(page, "Authorise");
   await expectConnected(page, "Oura");
   await expectTilesFilledFrom(page, "Oura", ["Sleep", "Readiness"]);
+});
+
+test("disconnecting Oura revokes access at Oura and keeps the synced history", async ({ page }) => {
+  await signUp(page);
+  await openOuraConsent(page);
+  await answerConsent(page, "Authorise");
+  await expectConnected(page, "Oura");
+  await expectTilesFilledFrom(page, "Oura", ["Sleep"]);
+
+  await page.goto("/accounts");
+  await action(providerCard(page, "Oura"), "Disconnect").click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByText(/revoke this app's access at Oura/)).toBeVisible();
+  await action(dialog, "Disconnect").click();
+  await expect(page.getByText("Access revoked at the provider. Your synced history is kept.")).toBeVisible();
+  await expectNotConnected(page, "Oura");
+  await expectTilesFilledFrom(page, "Oura", ["Sleep"]);
 });
 
 test("denying on the consent page connects nothing", async ({ page }) => {

@@ -208,8 +208,8 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
         title={`Disconnect ${card.name}?`}
         description={
           <>
-            We will stop syncing {card.name}. Data already synced stays on your dashboard, and you can connect again at
-            any time.
+            We will revoke this app&apos;s access at {card.name} (where {card.name} allows it) and stop syncing. Data
+            already synced stays on your dashboard, and you can connect again at any time.
           </>
         }
         confirmLabel="Disconnect"
