@@ -10,7 +10,7 @@ import { sha256Hex } from "@/lib/sandbox/oauth-server";
 import { ouraOAuth } from "@/lib/sandbox/oura";
 import type { TestClient } from "@/lib/testing/app-server";
 import { connectThroughSandbox, signedInClient } from "@/lib/testing/oauth-journey";
-import { clearClientCredentialFailure } from "./client-credentials";
+import { assertClientCredentialsUsable, clearClientCredentialFailure } from "./client-credentials";
 import { oauthRuntime } from "./oauth-flow";
 import { disconnectConnection, listProviderCards, saveConnectionGrant } from "./service";
 import {
@@ -223,6 +223,13 @@ describe("token writes under races", () => {
       expect(paused!.failures).toBe(1);
       await expect(refreshConnectionTokens(a.connection.id)).rejects.toBeInstanceOf(ProviderClientError);
       expect((await failures())[0]!.failures).toBe(1);
+
+      // A changed configuration (another client secret) is tried at once; the same one waits.
+      const runtime = oauthRuntime("oura");
+      await expect(assertClientCredentialsUsable(runtime)).rejects.toBeInstanceOf(ProviderClientError);
+      await expect(
+        assertClientCredentialsUsable({ ...runtime, clientSecret: `${runtime.clientSecret}-rotated` }),
+      ).resolves.toBeUndefined();
 
       // The operator fixes it at the provider; the retry time comes; refreshes resume by themselves.
       await setSandboxClientCredentialsRejected("oura", false);
