@@ -133,10 +133,14 @@ export function planStatement(options: { after?: string; last?: string; now: Dat
       select min(pr.day) as day from pending_records pr where pr.connection_id = c.id and pr.day is not null
     ) pending on true
     left join (values ${backfillDays}) bd(provider, days) on bd.provider = c.provider
-    where c.status = 'active' ${bounds}
-      and not exists (
-        select 1 from sync_runs open where open.connection_id = c.id and open.status in ('queued', 'running')
-      )
+    -- One index probe per connection (LIMIT 1 keeps it a probe): a hash of every open run would
+    -- grow with the plan itself, since each batch leaves a thousand more runs queued.
+    left join lateral (
+      select true as busy from sync_runs open
+      where open.connection_id = c.id and open.status in ('queued', 'running')
+      limit 1
+    ) open_run on true
+    where c.status = 'active' ${bounds} and open_run.busy is null
     returning id, connection_id, provider, kind, scheduled_for as due`;
 }
 
@@ -160,9 +164,12 @@ export async function expiringTokensBatch(options: {
   const db = await getDb();
   const limit = options.limit ?? PLAN_BATCH_SIZE;
   const [afterAt, afterId] = options.after ? options.after.split("|") : ["-infinity", FIRST_UUID];
-  const rows = rowsOf<{ id: string; provider: string; token_expires_at: string | Date; expiry_key: string }>(
+  // Epoch milliseconds as a double and the exact expiry as text: cheap to read, exact to resume from.
+  const rows = rowsOf<{ id: string; provider: string; expires_ms: number | string; expiry_key: string }>(
     await db.execute(sql`
-      select id, provider, token_expires_at, token_expires_at::text as expiry_key from connections
+      select id, provider, extract(epoch from token_expires_at)::float8 * 1000 as expires_ms,
+        token_expires_at::text as expiry_key
+      from connections
       where status = 'active' and token_expires_at is not null
         and token_expires_at < ${options.cutoff.toISOString()}::timestamptz
         and (token_expires_at, id) > (${afterAt}::timestamptz, ${afterId}::uuid)
@@ -174,7 +181,7 @@ export async function expiringTokensBatch(options: {
     items: rows.map((r) => ({
       connectionId: r.id,
       provider: r.provider,
-      tokenExpiresAt: new Date(r.token_expires_at).getTime(),
+      tokenExpiresAt: Math.floor(Number(r.expires_ms)),
     })),
     next: last && rows.length === limit ? `${last.expiry_key}|${last.id}` : null,
   };
