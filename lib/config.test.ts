@@ -47,8 +47,9 @@ describe("configuration", () => {
   it("enables sandboxes in development and only explicitly in production", () => {
     const secrets = { TOKEN_ENCRYPTION_KEYS: `k:${b64(1)}`, NEXTAUTH_SECRET: "s", DATA_DIR: tmp() };
     expect(loadConfig({ ...secrets, NODE_ENV: "development" }).sandboxEnabled).toBe(true);
-    expect(loadConfig({ ...secrets, NODE_ENV: "production" }).sandboxEnabled).toBe(false);
-    expect(loadConfig({ ...secrets, NODE_ENV: "production", ENABLE_SANDBOX: "true" }).sandboxEnabled).toBe(true);
+    const production = { ...secrets, NODE_ENV: "production", JOB_RUNNER: "in-process" };
+    expect(loadConfig(production).sandboxEnabled).toBe(false);
+    expect(loadConfig({ ...production, ENABLE_SANDBOX: "true" }).sandboxEnabled).toBe(true);
   });
 
   it("chooses Inngest when it is configured, the in-process runner otherwise", () => {
@@ -56,6 +57,20 @@ describe("configuration", () => {
     expect(loadConfig(secrets).jobRunner).toBe("in-process");
     expect(loadConfig({ ...secrets, INNGEST_DEV: "1" }).jobRunner).toBe("inngest");
     expect(loadConfig({ ...secrets, INNGEST_EVENT_KEY: "k" }).jobRunner).toBe("inngest");
+  });
+
+  it("in production, runs jobs in-process only when JOB_RUNNER=in-process says so", () => {
+    const production = {
+      TOKEN_ENCRYPTION_KEYS: `k:${b64(1)}`,
+      NEXTAUTH_SECRET: "s",
+      DATA_DIR: tmp(),
+      NODE_ENV: "production",
+    };
+    expect(() => loadConfig(production)).toThrow(/without a job runner.*JOB_RUNNER=in-process/s);
+    const explicit = loadConfig({ ...production, JOB_RUNNER: "in-process" });
+    expect(explicit.jobRunner).toBe("in-process");
+    expect(explicit.warnings.join(" ")).toMatch(/a second instance refuses/);
+    expect(loadConfig({ ...production, INNGEST_EVENT_KEY: "k" }).jobRunner).toBe("inngest");
   });
 
   it("defaults to PGlite in the data folder and accepts a PostgreSQL URL", () => {

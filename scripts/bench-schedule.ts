@@ -152,7 +152,7 @@ async function main() {
 
   // The Accounts query for a user with two years of polls, against the health route's query.
   const [user] = (await exec(sql`
-    insert into users (email, password_hash) values ('history@example.test', 'x') returning id`)) as unknown as Array<{
+    insert into users (email, password_hash) values ('history@example.test', 'x') returning id`)) as Array<{
     id: string;
   }>;
   await exec(sql`

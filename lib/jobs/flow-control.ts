@@ -28,7 +28,9 @@ export function compileKeyExpression(expression: string): (event: { data: unknow
           event,
         );
         // CEL's missing field: the key is empty, all such runs share one group (as on Inngest).
-        return value === undefined || value === null ? "" : String(value);
+        return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+          ? String(value)
+          : "";
       };
     }
     throw new Error(`Unsupported key expression "${expression}" (the in-process runner evaluates paths and literals)`);
@@ -84,8 +86,8 @@ export function compileConcurrency(
     typeof concurrency === "number"
       ? [{ limit: concurrency }]
       : Array.isArray(concurrency)
-        ? (concurrency as ConcurrencyOption[])
-        : [concurrency as ConcurrencyOption];
+        ? concurrency
+        : [concurrency];
   const compiled = options.map((option) => {
     if (!(option.limit >= 1)) throw new Error(`${jobId}: concurrency limit must be at least 1`);
     const key = option.key ? compileKeyExpression(option.key) : () => "";

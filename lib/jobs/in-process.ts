@@ -146,9 +146,9 @@ async function execute(
       return result;
     },
     sleep: (_id, ms) => yieldSlot(() => sleep(ms)),
-    sendEvent: async (_id, events) => {
-      for (const e of Array.isArray(events) ? events : [events]) dispatchInProcess(e as JobEvent, options);
-      return { ids: [] };
+    sendEvent: (_id, events) => {
+      for (const e of Array.isArray(events) ? events : [events]) dispatchInProcess(e, options);
+      return Promise.resolve({ ids: [] });
     },
   };
   try {

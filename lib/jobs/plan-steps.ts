@@ -23,7 +23,7 @@ export async function runPlan(
   from: { after: string | null; startedAt: number | null },
 ): Promise<{ planned: number; continuedAfter: string | null }> {
   // Read once and remembered: code outside steps runs again on every Inngest invocation.
-  const startedAt = from.startedAt ?? (await step.run("read-clock", async () => Date.now()));
+  const startedAt = from.startedAt ?? (await step.run("read-clock", () => Promise.resolve(Date.now())));
   let after = from.after;
   let planned = 0;
   for (let i = 0; i < BATCHES_PER_RUN; i++) {

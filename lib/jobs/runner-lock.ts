@@ -45,7 +45,7 @@ export async function acquireRunnerLock(
       where l.locktype = 'advisory' and l.granted
         and ((l.classid::bigint << 32) | l.objid::bigint) = ${IN_PROCESS_RUNNER_LOCK_KEY.toString()}::bigint`;
     const holder = holders[0]
-      ? ` (held by PostgreSQL backend ${holders[0].pid}${holders[0].addr ? ` from ${holders[0].addr}` : ""}, since ${new Date(holders[0].backend_start).toISOString()})`
+      ? ` (held by PostgreSQL backend ${holders[0].pid}${holders[0].addr ? ` from ${holders[0].addr}` : ""}, since ${String(holders[0].backend_start)})`
       : "";
     await release();
     return {

@@ -22,8 +22,8 @@ const CONNECTIONS = 2500;
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   const db = await getDb();
-  const result = (await db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
 }
 
 beforeAll(async () => {

@@ -290,5 +290,5 @@ export async function interruptedSyncRuns(): Promise<
 /** Rows of a raw statement: postgres.js answers an array, PGlite `{ rows }`. */
 function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }
