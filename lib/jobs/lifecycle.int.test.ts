@@ -47,7 +47,8 @@ const metricsOf = async (userId: string) => {
   return rows.map((r) => `${r.metric}|${r.day}|${r.value}`).sort();
 };
 
-describe("sync lifecycle", () => {
+// Whole backfills against the sandbox, twice: minutes on a busy two-core machine.
+describe("sync lifecycle", { timeout: 180_000 }, () => {
   it("reaps a run left running by a killed worker, and the next poll syncs the connection again", async () => {
     registerInProcessJobs(jobs.map((j) => j.definition));
     const { connectionId } = await connectedOura();
