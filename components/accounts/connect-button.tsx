@@ -4,11 +4,11 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { ProviderCard } from "@/components/api-types";
 import { Button, type ButtonSize, type ButtonVariant } from "@/components/ui/button";
-import { sessionConnectDialogs } from "./session-dialogs";
+import { sessionConnectDialog } from "./session-dialogs";
 import { startConnect } from "./start-connect";
 
 export interface ConnectButtonProps {
-  provider: Pick<ProviderCard, "provider" | "name" | "kind" | "mode">;
+  provider: ProviderCard;
   /** Visible label; defaults to "Connect <Name>". */
   label?: string;
   /** Accessible name when the visible label alone is ambiguous (e.g. "Reconnect Oura"). */
@@ -31,16 +31,14 @@ export function ConnectButton({ provider, label, ariaLabel, variant = "primary",
 
   if (provider.kind === "session") {
     // A module-level registry entry, not a component made during render.
-    const Dialog = Object.hasOwn(sessionConnectDialogs, provider.provider)
-      ? sessionConnectDialogs[provider.provider]
-      : undefined;
+    const Dialog = sessionConnectDialog(provider.connectDialog);
     if (!Dialog) return null;
     return (
       <>
         <Button variant={variant} size={size} aria-label={ariaLabel} onClick={() => setDialogOpen(true)}>
           {text}
         </Button>
-        <Dialog open={dialogOpen} onOpenChange={setDialogOpen} />
+        <Dialog provider={provider} open={dialogOpen} onOpenChange={setDialogOpen} />
       </>
     );
   }

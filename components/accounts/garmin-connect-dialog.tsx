@@ -11,7 +11,7 @@ import { EmailField, PasswordField } from "@/components/ui/credential-fields";
 import { FormError } from "@/components/ui/form-error";
 import { TextField } from "@/components/ui/text-field";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
-import type { SessionConnectDialog } from "./session-dialogs";
+import type { SessionConnectDialog } from "./session-dialog-props";
 
 type LoginAnswer = { status: "connected" } | { status: "mfa_required"; challenge_id: string; expires_at: string };
 
@@ -30,10 +30,10 @@ function messageOf(error: unknown): string {
  * When Garmin asks for a verification code, a second step takes it. The password leaves this
  * component's state as soon as the request is on its way.
  */
-export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }) => {
+export const GarminConnectDialog: SessionConnectDialog = ({ provider, open, onOpenChange }) => {
   const queryClient = useQueryClient();
   const connections = useQuery({ ...connectionsQuery(), enabled: open });
-  const sandbox = connections.data?.connections.find((c) => c.provider === "garmin")?.mode === "sandbox";
+  const sandbox = connections.data?.connections.find((c) => c.provider === provider.provider)?.mode === "sandbox";
 
   const [step, setStep] = useState<Step>({ kind: "credentials" });
   const [email, setEmail] = useState("");
@@ -68,7 +68,7 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
     event.preventDefault();
     setError(null);
     setPending(true);
-    const request = apiFetch<LoginAnswer>("/api/v1/garmin/login", {
+    const request = apiFetch<LoginAnswer>(`/api/v1/session/${provider.provider}/login`, {
       method: "POST",
       body: JSON.stringify({ email: email.trim(), password }),
     });
@@ -100,7 +100,7 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
     setError(null);
     setPending(true);
     try {
-      await apiFetch<{ status: "connected" }>("/api/v1/garmin/mfa", {
+      await apiFetch<{ status: "connected" }>(`/api/v1/session/${provider.provider}/mfa`, {
         method: "POST",
         body: JSON.stringify({ challenge_id: step.challengeId, code: trimmed }),
       });
@@ -140,7 +140,7 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
               {/* method="post": a form carrying a password must never submit by GET (the password would be in the URL). */}
               <form
                 method="post"
-                action="/api/v1/garmin/login"
+                action={`/api/v1/session/${provider.provider}/login`}
                 onSubmit={submitCredentials}
                 className="mt-4 flex flex-col gap-4"
                 noValidate
@@ -185,7 +185,7 @@ export const GarminConnectDialog: SessionConnectDialog = ({ open, onOpenChange }
               </Dialog.Description>
               <form
                 method="post"
-                action="/api/v1/garmin/mfa"
+                action={`/api/v1/session/${provider.provider}/mfa`}
                 onSubmit={submitCode}
                 className="mt-4 flex flex-col gap-4"
                 noValidate

@@ -1,14 +1,20 @@
-import type { ComponentType } from "react";
+import type { SessionDialogKind } from "@/lib/providers/types";
 import { GarminConnectDialog } from "./garmin-connect-dialog";
+import type { SessionConnectDialog } from "./session-dialog-props";
 
-/** A connect dialog for a provider that signs in with a one-time credential session (Garmin). */
-export type SessionConnectDialog = ComponentType<{ open: boolean; onOpenChange: (open: boolean) => void }>;
+export type { SessionConnectDialog };
 
 /**
- * Session-kind providers' connect dialogs, by provider id. The Connect/Reconnect button of a
- * session provider opens the dialog registered here; without one the button is not shown.
- * Register a dialog by adding it to this map, e.g. `garmin: GarminConnectDialog`.
+ * One connect dialog per dialog kind (not per provider): a session provider's module declares its
+ * `connectDialog` kind, the card carries it, and the Connect/Reconnect button opens the dialog of
+ * that kind. The record is complete by type, so a new kind cannot be forgotten here.
  */
-export const sessionConnectDialogs: Record<string, SessionConnectDialog> = {
+export const sessionConnectDialogs: Record<SessionDialogKind, SessionConnectDialog> = {
   garmin: GarminConnectDialog,
 };
+
+export function sessionConnectDialog(kind: string | null): SessionConnectDialog | undefined {
+  return kind !== null && Object.hasOwn(sessionConnectDialogs, kind)
+    ? sessionConnectDialogs[kind as SessionDialogKind]
+    : undefined;
+}

@@ -8,7 +8,7 @@ import { getProvider } from "@/lib/providers";
 import { isOAuth2Runtime, providerMode, resolveProvider, type ProviderMode } from "@/lib/providers/runtime";
 import { providerCredentialWarnings } from "./client-credentials";
 import { collectionGranted } from "@/lib/providers/scopes";
-import type { Provider, TokenSet } from "@/lib/providers/types";
+import type { Provider, SessionDialogKind, TokenSet } from "@/lib/providers/types";
 
 export interface SavedConnection {
   id: string;
@@ -165,6 +165,8 @@ export interface ProviderCard {
   color: string;
   dataSummary: string;
   kind: "oauth2" | "session";
+  /** Session providers: the connect dialog the Accounts page opens (declared by the module). */
+  connectDialog: SessionDialogKind | null;
   mode: ProviderMode;
   status: "not_connected" | ConnectionStatus;
   syncing: boolean;
@@ -198,6 +200,7 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
       color: provider.color,
       dataSummary: provider.dataSummary,
       kind: provider.kind,
+      connectDialog: provider.kind === "session" ? provider.connectDialog : null,
       mode: providerMode(provider.id),
       status: row?.status ?? "not_connected",
       syncing: row?.status === "active" && (run?.status === "queued" || run?.status === "running"),

@@ -731,6 +731,7 @@ export const garmin: SessionProvider = {
   id: "garmin",
   name: "Garmin",
   kind: "session",
+  connectDialog: "garmin",
   description: "Garmin Connect: sleep, HRV, training readiness, stress and Body Battery.",
   color: "#007cc3",
   dataSummary: "Sleep, training readiness, HRV, steps, stress, Body Battery",

@@ -208,8 +208,16 @@ export interface SessionHooks {
   ): Promise<SessionLoginResult>;
 }
 
+/**
+ * Which connect dialog the Accounts page opens for a session provider (the client keeps one
+ * component per kind, components/accounts/session-dialogs.tsx); a new provider that signs in the
+ * same way reuses a kind and needs no client change.
+ */
+export type SessionDialogKind = "garmin";
+
 export interface SessionProvider extends ProviderCommon {
   kind: "session";
+  connectDialog: SessionDialogKind;
   endpoints: SessionEndpoints;
   sandbox?: SandboxTarget<SessionEndpoints>;
   session: SessionHooks;
