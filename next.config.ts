@@ -10,8 +10,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // nosniff, Referrer-Policy, Permissions-Policy, X-Frame-Options on every response; the CSP
   // (per-request nonce) and HSTS (runtime APP_URL) are set by proxy.ts.
-  async headers() {
-    return [{ source: "/:path*", headers: [...STATIC_SECURITY_HEADERS] }];
+  headers() {
+    return Promise.resolve([{ source: "/:path*", headers: [...STATIC_SECURITY_HEADERS] }]);
   },
 };
 

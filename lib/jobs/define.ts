@@ -33,20 +33,22 @@ interface JobOptions {
 /** A job triggered by an event type: its handler reads that event's payload type. */
 export interface EventJobSpec<E extends AnyEventType> extends JobOptions {
   trigger: { event: E };
-  handler(ctx: JobContext<EventOf<E>["data"]>): Promise<unknown>;
+  handler: (ctx: JobContext<EventOf<E>["data"]>) => Promise<unknown>;
   /** Runs once the retries are exhausted, with the original event. */
-  onFailure?(ctx: { event: EventOf<E>; error: unknown }): Promise<void>;
+  onFailure?: (ctx: { event: EventOf<E>; error: unknown }) => Promise<void>;
 }
 
 export interface CronJobSpec extends JobOptions {
   trigger: { cron: string };
-  handler(ctx: JobContext<Record<string, never>>): Promise<unknown>;
-  onFailure?(ctx: { event: { name: string; data: Record<string, never> }; error: unknown }): Promise<void>;
+  handler: (ctx: JobContext<Record<string, never>>) => Promise<unknown>;
+  onFailure?: (ctx: { event: { name: string; data: Record<string, never> }; error: unknown }) => Promise<void>;
 }
 
 export type JobTrigger = { event: string } | { cron: string };
 
 /** What the in-process runner executes: the same job, its trigger reduced to the event name. */
+// The runner holds jobs of every event type; each handler only ever receives its own event's data.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface JobDefinition<TData = any> {
   id: string;
   trigger: JobTrigger;
@@ -74,7 +76,7 @@ export function defineJob(spec: EventJobSpec<AnyEventType> | CronJobSpec): Job {
     concurrency: spec.concurrency,
     throttle: spec.throttle,
     handler: spec.handler as JobDefinition["handler"],
-    onFailure: spec.onFailure as JobDefinition["onFailure"],
+    onFailure: spec.onFailure,
   };
   const steps = (step: InngestSteps): JobStep => ({
     // Inngest memoises a step's result as JSON; our results are JSON-shaped (ids, counts, plain records).
