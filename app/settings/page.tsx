@@ -6,7 +6,8 @@ import { CATEGORIES, CATEGORY_IDS } from "@/lib/metrics/categories";
 import { getUnitPreference } from "@/lib/metrics/preferences";
 import { getSourcePriorities, providerName, reorderableMetrics } from "@/lib/metrics/source-priority";
 import { localeFromAcceptLanguage, unitSystemForLocale } from "@/lib/metrics/units";
-import { defaultSourcePriority, METRICS } from "@/lib/metrics/vocabulary";
+import { defaultSourcePriority } from "@/lib/metrics/sources";
+import { METRICS } from "@/lib/metrics/vocabulary";
 
 export const metadata: Metadata = { title: "Settings" };
 

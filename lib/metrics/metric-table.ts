@@ -1,4 +1,5 @@
 import { listProviders } from "@/lib/providers";
+import { defaultSourcePriority } from "./sources";
 import { METRICS, type MetricName } from "./vocabulary";
 
 /**
@@ -12,9 +13,7 @@ export function metricTableMarkdown(): string {
   for (const [name, def] of Object.entries(METRICS) as Array<[MetricName, (typeof METRICS)[MetricName]]>) {
     const supplied = providers.filter((p) => p.metricFields[name]);
     if (supplied.length === 0) continue;
-    const priority = def.sources
-      .filter((id) => supplied.some((p) => p.id === id))
-      .map((id) => providers.find((p) => p.id === id)!.name);
+    const priority = defaultSourcePriority(name, providers).map((id) => providers.find((p) => p.id === id)!.name);
     const cells = providers.map((p) => (p.metricFields[name] ? `\`${p.metricFields[name]}\`` : ""));
     lines.push(`| ${def.label} (\`${name}\`) | ${def.unit} | ${priority.join(" › ")} | ${cells.join(" | ")} |`);
   }

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { metricSourcePriorities } from "@/lib/db/schema";
 import { getProvider } from "@/lib/providers";
-import { defaultSourcePriority, isMetricName, METRICS, rankSources, type MetricName } from "./vocabulary";
+import { defaultSourcePriority, rankSources } from "./sources";
+import { isMetricName, METRICS, type MetricName } from "./vocabulary";
 
 /**
  * Per-user source priority: a user may reorder the providers of any metric that more than one

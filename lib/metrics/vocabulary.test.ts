@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { listProviders } from "@/lib/providers";
 import { metricTableMarkdown } from "./metric-table";
-import { METRICS, rankSources, type MetricName } from "./vocabulary";
+import { defaultSourcePriority, rankSources } from "./sources";
+import { METRICS, type MetricName } from "./vocabulary";
 
 const CANONICAL_UNITS = new Set([
   "s",
@@ -26,12 +27,18 @@ describe("metric vocabulary", () => {
 
   it("has an explicit source priority for every provider that supplies a metric, and only for those", () => {
     const providers = listProviders();
-    for (const [metric, def] of Object.entries(METRICS) as Array<[MetricName, (typeof METRICS)[MetricName]]>) {
+    for (const metric of Object.keys(METRICS) as MetricName[]) {
       const suppliers = providers
         .filter((p) => p.metricFields[metric])
         .map((p) => p.id)
         .sort();
-      expect([...def.sources].sort(), `sources of ${metric}`).toEqual(suppliers);
+      expect([...defaultSourcePriority(metric)].sort(), `sources of ${metric}`).toEqual(suppliers);
+    }
+    // The priority is declared by each module: a rank for every metric it supplies, and only those.
+    for (const p of providers) {
+      expect(Object.keys(p.metricPriority).sort(), `${p.id} metricPriority`).toEqual(
+        Object.keys(p.metricFields).sort(),
+      );
     }
   });
 

@@ -762,4 +762,28 @@ export const garmin: SessionProvider = {
     total_calories: "usersummary.daily.totalKilocalories",
     active_time: "usersummary.daily.activeSeconds + highlyActiveSeconds",
   },
+  // Where this provider ranks among the sources of each metric it supplies (lower first; the
+  // others' ranks are in their modules, in steps of 10 so a new provider can slot in between).
+  metricPriority: {
+    sleep_duration: 30,
+    deep_sleep: 30,
+    light_sleep: 30,
+    rem_sleep: 30,
+    awake_time: 30,
+    time_in_bed: 40,
+    sleep_score: 20,
+    spo2: 30,
+    respiratory_rate: 30,
+    hrv_rmssd: 30,
+    readiness_score: 30,
+    steps: 10,
+    resting_heart_rate: 30,
+    heart_rate_max: 20,
+    stress_avg: 10,
+    body_battery_charged: 10,
+    body_battery_drained: 10,
+    active_calories: 10,
+    total_calories: 10,
+    active_time: 10,
+  },
 };

@@ -89,6 +89,12 @@ export interface ProviderCommon {
    */
   metricFields: Partial<Record<MetricName, string>>;
   /**
+   * This provider's rank among the sources of each metric it supplies (lower is preferred): the
+   * tiles show the best-ranked source with data. Every metric in `metricFields` needs one; ranks
+   * are compared across providers (lib/metrics/sources.ts), so they use steps of 10.
+   */
+  metricPriority: Partial<Record<MetricName, number>>;
+  /**
    * Classifies a data-API answer. The default treats 401/403 as an auth failure, 429 as rate
    * limited and other non-2xx as provider errors; providers that answer errors inside a 200 body
    * (Withings) supply their own. Must return the JSON payload on success or throw a ProviderError.

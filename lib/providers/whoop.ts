@@ -406,6 +406,31 @@ export const whoop: OAuth2Provider = {
     heart_rate_avg: "cycle.score.average_heart_rate",
     heart_rate_max: "cycle.score.max_heart_rate",
   },
+  // Where this provider ranks among the sources of each metric it supplies (lower first; the
+  // others' ranks are in their modules, in steps of 10 so a new provider can slot in between).
+  metricPriority: {
+    sleep_duration: 20,
+    time_in_bed: 20,
+    light_sleep: 20,
+    deep_sleep: 20,
+    rem_sleep: 20,
+    awake_time: 20,
+    wakeup_count: 20,
+    sleep_performance: 10,
+    sleep_score: 40,
+    sleep_efficiency: 20,
+    sleep_consistency: 10,
+    respiratory_rate: 20,
+    readiness_score: 20,
+    resting_heart_rate: 20,
+    hrv_rmssd: 20,
+    spo2: 20,
+    skin_temperature: 10,
+    strain: 10,
+    total_calories: 40,
+    heart_rate_avg: 30,
+    heart_rate_max: 40,
+  },
 };
 
 /** For tests and the sandbox: the metric samples of one collection's items, in order. */
