@@ -298,6 +298,17 @@ export const oura: OAuth2Provider = {
   },
   // `GET /oauth/revoke?access_token=…` ends the whole grant.
   revoke: revokeByTokenQuery("Oura"),
+  // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
+  // classes written out in full so Tailwind's source scan finds them).
+  branding: {
+    name: "Oura",
+    page: "bg-[#0b0d12] text-zinc-100",
+    card: "bg-[#151922] border border-white/10",
+    muted: "text-zinc-400",
+    primaryButton: "bg-zinc-100 text-[#0b0d12] hover:bg-white",
+    secondaryButton: "border border-white/20 text-zinc-100 hover:bg-white/10",
+    input: "bg-[#0b0d12] border border-white/20 text-zinc-100",
+  },
   metricFields: {
     sleep_score: "daily_sleep.score",
     sleep_duration: "sleep.total_sleep_duration (night's main period)",

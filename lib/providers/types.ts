@@ -69,6 +69,18 @@ export interface ProviderApi {
 
 export type QueryParams = Record<string, string | number | boolean | undefined | null>;
 
+/** How a provider's own screens look (the sandbox's consent page imitates them). */
+export interface ProviderBranding {
+  /** The name as the provider writes it on its own pages ("WHOOP"). */
+  name: string;
+  page: string;
+  card: string;
+  muted: string;
+  primaryButton: string;
+  secondaryButton: string;
+  input: string;
+}
+
 export interface ProviderCommon {
   id: string;
   name: string;
@@ -76,6 +88,8 @@ export interface ProviderCommon {
   description: string;
   /** Brand colour for the provider badge (hex). */
   color: string;
+  /** Optional look of the provider's own pages (the sandbox consent page); a neutral look otherwise. */
+  branding?: ProviderBranding;
   /** What syncs, for the Accounts page ("Sleep, readiness, activity, heart rate"). */
   dataSummary: string;
   /** Days fetched on first connect. */

@@ -383,6 +383,17 @@ export const whoop: OAuth2Provider = {
   collectionScopes: { sleep: ["read:sleep"], recovery: ["read:recovery"], cycle: ["read:cycles"] },
   // `DELETE /v2/user/access` revokes the grant and stops its webhooks.
   revoke: revokeByBearerDelete("Whoop", "/v2/user/access"),
+  // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
+  // classes written out in full so Tailwind's source scan finds them).
+  branding: {
+    name: "WHOOP",
+    page: "bg-black text-neutral-100",
+    card: "bg-[#121417] border border-white/10",
+    muted: "text-neutral-400",
+    primaryButton: "bg-[#00f19f] text-black hover:bg-[#3dffbb]",
+    secondaryButton: "border border-white/25 text-neutral-100 hover:bg-white/10",
+    input: "bg-black border border-white/25 text-neutral-100",
+  },
   metricFields: {
     sleep_duration: "sleep.score.stage_summary.total_light + slow_wave + rem_sleep_time_milli (÷ 1000)",
     time_in_bed: "sleep.score.stage_summary.total_in_bed_time_milli (÷ 1000)",

@@ -552,6 +552,17 @@ export const withings: OAuth2Provider = {
   collectionScopes: { sleep: ["user.activity"], activity: ["user.activity"], measures: ["user.metrics"] },
   // A signed `action=revoke` ends the user's grant and drops their notification subscriptions.
   revoke: revokeWithingsUser(NAME),
+  // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
+  // classes written out in full so Tailwind's source scan finds them).
+  branding: {
+    name: "Withings",
+    page: "bg-[#f4f7f7] text-[#0d1b2a]",
+    card: "bg-white border border-[#d7e3e3] shadow-sm",
+    muted: "text-slate-500",
+    primaryButton: "bg-[#00b2a9] text-white hover:bg-[#009a92]",
+    secondaryButton: "border border-[#00b2a9] text-[#00857e] hover:bg-[#e6f7f6]",
+    input: "bg-white border border-slate-300 text-[#0d1b2a]",
+  },
   metricFields: {
     sleep_score: "sleep getsummary data.sleep_score",
     sleep_duration: "data.total_sleep_time",
