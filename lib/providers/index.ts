@@ -5,8 +5,10 @@ import { whoop } from "./whoop";
 import type { Provider } from "./types";
 
 /**
- * Every provider the product supports. Adding a provider means adding its module (and its
- * sandbox in lib/sandbox) and one entry here; routes, jobs and the Accounts page read this map.
+ * Every provider the product supports: the one provider registry. Adding a provider means adding
+ * its module and one entry here (and, for a local stand-in, its sandbox and one entry in
+ * lib/sandbox/index.ts). Routes, jobs, source priority, the README table, the consent pages and
+ * the Accounts page all derive from the modules listed here (lib/providers/registry.test.ts).
  */
 export const providers: Record<string, Provider> = Object.fromEntries(
   [oura, withings, whoop, garmin].map((p) => [p.id, p]),
