@@ -74,9 +74,13 @@ export async function planPollBatch(options: {
       ) page`),
   );
   if (!page?.last) return { items: [], next: null };
-  const rows = rowsOf<{ id: string; connection_id: string; provider: string; kind: "poll" | "backfill"; due: string }>(
-    await db.execute(planStatement({ after, last: page.last, now })),
-  );
+  const last = page.last;
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(PROBE_BY_INDEX);
+    return rowsOf<{ id: string; connection_id: string; provider: string; kind: "poll" | "backfill"; due: string }>(
+      await tx.execute(planStatement({ after, last, now })),
+    );
+  });
   return {
     items: rows.map((r) => ({
       connectionId: r.connection_id,
@@ -85,9 +89,16 @@ export async function planPollBatch(options: {
       kind: r.kind,
       dueAt: new Date(r.due).getTime(),
     })),
-    next: page.n < limit ? null : page.last,
+    next: page.n < limit ? null : last,
   };
 }
+
+/**
+ * Every lookup of the plan is an index probe, whatever the statistics say: right after a
+ * truncate, or while a plan fills an almost empty sync_runs, the planner would otherwise scan
+ * sync_runs once per connection, and that scan grows with every run the plan inserts.
+ */
+export const PROBE_BY_INDEX = sql`set local enable_seqscan = off`;
 
 /**
  * The plan as one statement over the connections in (after, last]; without bounds, over every
