@@ -111,8 +111,9 @@ test("dashboard tiles in the server's HTML, detail views, overlay, source priori
     // Sleep: the stages of each night and the contributors.
     await page.goto("/trends/sleep?range=30");
     const stages = page.getByRole("region", { name: "Sleep stages" });
-    await expect(stages.locator("svg.recharts-surface")).toBeVisible();
-    await expect(stages.locator(".recharts-legend-item-text")).toHaveText(["Deep", "REM", "Light", "Awake"]);
+    await expect(stages.getByRole("application")).toBeVisible();
+    for (const stage of ["Deep", "REM", "Light", "Awake"])
+      await expect(stages.getByRole("img", { name: `${stage} legend icon` })).toBeVisible();
     const contributors = page.getByRole("region", { name: "Contributors" });
     for (const name of ["Total sleep", "HRV (RMSSD)", "Resting heart rate"])
       await expect(contributors.getByRole("region", { name, exact: true })).toBeVisible();
