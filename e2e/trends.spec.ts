@@ -162,12 +162,17 @@ test("dashboard tiles in the server's HTML, detail views, overlay, source priori
   });
 
   await test.step("imperial units", async () => {
+    // Playwright's Chromium speaks en-US, so "Automatic" already means imperial: pick metric first.
+    await page.goto("/settings");
+    await page.getByRole("radio", { name: /Metric/ }).check();
+    await expect(page.getByText("Units saved").first()).toBeVisible();
     await page.goto("/");
     const weight = page.getByRole("region", { name: "Weight", exact: true });
     await expect(weight.getByText("kg", { exact: true }).first()).toBeVisible();
     await page.goto("/settings");
     await page.getByRole("radio", { name: /Imperial/ }).check();
-    await expect(page.getByText("Units saved")).toBeVisible();
+    await expect(page.getByRole("radio", { name: /Imperial/ })).toBeChecked();
+    await expect(page.getByText("Units saved").first()).toBeVisible();
     await page.goto("/");
     await expect(weight.getByText("lb", { exact: true }).first()).toBeVisible();
     await expect(weight.getByText("kg", { exact: true })).toHaveCount(0);
