@@ -165,12 +165,14 @@ test("dashboard tiles in the server's HTML, detail views, overlay, source priori
     // Playwright's Chromium speaks en-US, so "Automatic" already means imperial: pick metric first.
     await page.goto("/settings");
     await page.getByRole("radio", { name: /Metric/ }).check();
+    await expect(page.getByRole("radio", { name: /Metric/ })).toBeEnabled(); // saved
     await expect(page.getByText("Units saved").first()).toBeVisible();
     await page.goto("/");
     const weight = page.getByRole("region", { name: "Weight", exact: true });
     await expect(weight.getByText("kg", { exact: true }).first()).toBeVisible();
     await page.goto("/settings");
     await page.getByRole("radio", { name: /Imperial/ }).check();
+    await expect(page.getByRole("radio", { name: /Imperial/ })).toBeEnabled(); // saved
     await expect(page.getByRole("radio", { name: /Imperial/ })).toBeChecked();
     await expect(page.getByText("Units saved").first()).toBeVisible();
     await page.goto("/");
@@ -183,6 +185,7 @@ test("dashboard tiles in the server's HTML, detail views, overlay, source priori
     // Back to automatic: a German browser gets metric units and German number formatting.
     await page.goto("/settings");
     await page.getByRole("radio", { name: /Automatic/ }).check();
+    await expect(page.getByRole("radio", { name: /Automatic/ })).toBeEnabled(); // saved
     await expect(page.getByText("Units saved").first()).toBeVisible();
     const german = await browser.newContext({ locale: "de-DE", baseURL });
     await german.addCookies(await page.context().cookies());
