@@ -97,8 +97,6 @@ async function main() {
     const inRolledBackTransaction = (query: ReturnType<typeof sql>) =>
       db
         .transaction(async (tx) => {
-          // The same plan as the batches: index probes only.
-          await tx.execute(schedule.PROBE_BY_INDEX);
           await tx.execute(query);
           tx.rollback();
         })

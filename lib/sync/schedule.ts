@@ -75,12 +75,9 @@ export async function planPollBatch(options: {
   );
   if (!page?.last) return { items: [], next: null };
   const last = page.last;
-  const rows = await db.transaction(async (tx) => {
-    await tx.execute(PROBE_BY_INDEX);
-    return rowsOf<{ id: string; connection_id: string; provider: string; kind: "poll" | "backfill"; due: string }>(
-      await tx.execute(planStatement({ after, last, now })),
-    );
-  });
+  const rows = rowsOf<{ id: string; connection_id: string; provider: string; kind: "poll" | "backfill"; due: string }>(
+    await db.execute(planStatement({ after, last, now })),
+  );
   return {
     items: rows.map((r) => ({
       connectionId: r.connection_id,
@@ -92,13 +89,6 @@ export async function planPollBatch(options: {
     next: page.n < limit ? null : last,
   };
 }
-
-/**
- * Every lookup of the plan is an index probe, whatever the statistics say: right after a
- * truncate, or while a plan fills an almost empty sync_runs, the planner would otherwise scan
- * sync_runs once per connection, and that scan grows with every run the plan inserts.
- */
-export const PROBE_BY_INDEX = sql`set local enable_seqscan = off`;
 
 /**
  * The plan as one statement over the connections in (after, last]; without bounds, over every
@@ -113,12 +103,20 @@ export function planStatement(options: { after?: string; last?: string; now: Dat
     listProviders().map((p) => sql`(${p.id}::text, ${p.backfillDays ?? DEFAULT_BACKFILL_DAYS}::int)`),
     sql`, `,
   );
-  const bounds =
-    options.after !== undefined && options.last !== undefined
-      ? sql`and c.id > ${options.after}::uuid and c.id <= ${options.last}::uuid`
-      : sql``;
+  const bounded = options.after !== undefined && options.last !== undefined;
+  const bounds = bounded ? sql`and c.id > ${options.after}::uuid and c.id <= ${options.last}::uuid` : sql``;
+  const busyBounds = bounded
+    ? sql`and connection_id > ${options.after}::uuid and connection_id <= ${options.last}::uuid`
+    : sql``;
   const nowIso = now.toISOString();
+  // The batch's open runs are read once, by a range on the open-runs index, before anything is
+  // inserted: a per-connection probe let the planner scan every open run per connection (a set
+  // that grows with the plan's own inserts) whenever its statistics were stale.
   return sql`
+    with busy as materialized (
+      select distinct connection_id from sync_runs
+      where status in ('queued', 'running') ${busyBounds}
+    )
     insert into sync_runs (connection_id, user_id, provider, kind, status, range_start, range_end, scheduled_for, deadline_at)
     select c.id, c.user_id, c.provider, plan.kind, 'queued',
       case when plan.kind = 'backfill'
@@ -144,14 +142,8 @@ export function planStatement(options: { after?: string; last?: string; now: Dat
       select min(pr.day) as day from pending_records pr where pr.connection_id = c.id and pr.day is not null
     ) pending on true
     left join (values ${backfillDays}) bd(provider, days) on bd.provider = c.provider
-    -- One index probe per connection (LIMIT 1 keeps it a probe): a hash of every open run would
-    -- grow with the plan itself, since each batch leaves a thousand more runs queued.
-    left join lateral (
-      select true as busy from sync_runs open
-      where open.connection_id = c.id and open.status in ('queued', 'running')
-      limit 1
-    ) open_run on true
-    where c.status = 'active' ${bounds} and open_run.busy is null
+    where c.status = 'active' ${bounds}
+      and not exists (select 1 from busy where busy.connection_id = c.id)
     returning id, connection_id, provider, kind, scheduled_for as due`;
 }
 
