@@ -190,7 +190,7 @@ async function timeToTiles(base: string, cookieValue: string) {
       const page = await context.newPage();
       await page.goto(`${base}/`, { waitUntil: "commit" });
       await page.waitForFunction(
-        () => /\d/.test(document.querySelector('section[aria-label="Sleep"] p span')?.textContent ?? ""),
+        () => /\d/.test(document.querySelector('section[aria-label="Sleep"] p.text-5xl span')?.textContent ?? ""),
         undefined,
         { polling: "raf", timeout: 30_000 },
       );
