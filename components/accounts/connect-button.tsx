@@ -4,7 +4,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { ProviderCard } from "@/components/api-types";
 import { Button, type ButtonSize, type ButtonVariant } from "@/components/ui/button";
-import { sessionConnectDialog } from "./session-dialogs";
+import { hasSessionConnectDialog, sessionConnectDialogs } from "./session-dialogs";
 import { startConnect } from "./start-connect";
 
 export interface ConnectButtonProps {
@@ -30,9 +30,10 @@ export function ConnectButton({ provider, label, ariaLabel, variant = "primary",
   if (provider.mode === "unavailable") return null;
 
   if (provider.kind === "session") {
-    // A module-level registry entry, not a component made during render.
-    const Dialog = sessionConnectDialog(provider.connectDialog);
-    if (!Dialog) return null;
+    const kind = provider.connectDialog;
+    if (!hasSessionConnectDialog(kind)) return null;
+    // Read straight from the module-level registry, so React sees a static component, not one made during render.
+    const Dialog = sessionConnectDialogs[kind];
     return (
       <>
         <Button variant={variant} size={size} aria-label={ariaLabel} onClick={() => setDialogOpen(true)}>

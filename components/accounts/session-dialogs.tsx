@@ -13,8 +13,7 @@ export const sessionConnectDialogs: Record<SessionDialogKind, SessionConnectDial
   garmin: GarminConnectDialog,
 };
 
-export function sessionConnectDialog(kind: string | null): SessionConnectDialog | undefined {
-  return kind !== null && Object.hasOwn(sessionConnectDialogs, kind)
-    ? sessionConnectDialogs[kind as SessionDialogKind]
-    : undefined;
+/** Whether a card's `connectDialog` names a dialog this client has. */
+export function hasSessionConnectDialog(kind: string | null): kind is SessionDialogKind {
+  return kind !== null && Object.hasOwn(sessionConnectDialogs, kind);
 }
