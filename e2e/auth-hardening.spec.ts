@@ -120,7 +120,7 @@ test.describe("with JavaScript", () => {
     await providerCard(page, "Garmin").getByRole("button", { name: "Connect Garmin", exact: true }).click();
     const form = page.getByRole("dialog", { name: "Connect Garmin" }).locator("form");
     await expect(form).toHaveAttribute("method", "post");
-    await expect(form).toHaveAttribute("action", /\/api\/v1\/garmin\/login$/);
+    await expect(form).toHaveAttribute("action", /\/api\/v1\/(session\/)?garmin\/login$/);
   });
 });
 

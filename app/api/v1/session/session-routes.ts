@@ -5,6 +5,7 @@ import {
   SessionConnectError,
   startSessionLogin,
 } from "@/lib/connections/session-connect";
+import { clientAddress } from "@/lib/http/client-address";
 import { json, readJson, validationError, withSession } from "@/lib/http/handlers";
 import { getProvider } from "@/lib/providers";
 import type { SessionProvider } from "@/lib/providers/types";
@@ -48,7 +49,12 @@ export function sessionLoginRoute(providerOf: ProviderOf) {
       const parsed = body.safeParse(await readJson(request));
       if (!parsed.success) return validationError(parsed.error, "body");
       try {
-        const result = await startSessionLogin({ userId: user.id, providerId: provider.id, ...parsed.data });
+        const result = await startSessionLogin({
+          userId: user.id,
+          providerId: provider.id,
+          clientAddress: clientAddress(request.headers),
+          ...parsed.data,
+        });
         if (result.status === "connected") return json({ status: "connected" });
         return json({
           status: "mfa_required",
@@ -81,7 +87,12 @@ export function sessionMfaRoute(providerOf: ProviderOf) {
       const parsed = mfaBody.safeParse(await readJson(request));
       if (!parsed.success) return validationError(parsed.error, "body");
       try {
-        await completeSessionMfa({ userId: user.id, challengeId: parsed.data.challenge_id, code: parsed.data.code });
+        await completeSessionMfa({
+          userId: user.id,
+          challengeId: parsed.data.challenge_id,
+          code: parsed.data.code,
+          clientAddress: clientAddress(request.headers),
+        });
         return json({ status: "connected" });
       } catch (error) {
         if (error instanceof SessionConnectError) return failure(error);

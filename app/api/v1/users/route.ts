@@ -1,10 +1,12 @@
 import { credentialsSchema, EmailTakenError, registerUser, WeakPasswordError } from "@/lib/auth/users";
 import { clientAddress } from "@/lib/http/client-address";
 import { RateLimitedError } from "@/lib/rate-limit/limits";
-import { detail, json, readJson, validationError } from "@/lib/http/handlers";
+import { detail, json, readJson, refuseCrossSite, validationError } from "@/lib/http/handlers";
 
-// POST /api/v1/users { email, password } → 201 { id, email } (sign-up; no session needed)
+// POST /api/v1/users { email, password } → 201 { id, email } (sign-up; no session needed, but from our own pages)
 export async function POST(request: Request) {
+  const refused = refuseCrossSite(request, { json: true });
+  if (refused) return refused;
   const parsed = credentialsSchema.safeParse(await readJson(request));
   if (!parsed.success) return validationError(parsed.error, "body");
   try {
