@@ -98,7 +98,7 @@ describe("generated nights", () => {
       expect(gen.spo2Of(day)).toBeNull();
       expect(gen.activityOf(day)).not.toBeNull();
     }
-  });
+  }, 30_000); // 26 years of generated days: slow on a loaded 2-core machine
 });
 
 describe("history bounds", () => {
