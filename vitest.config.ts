@@ -31,7 +31,8 @@ const integration = (name: string, database: "pglite" | "postgres"): TestProject
     exclude: ignored,
     setupFiles: ["./lib/testing/setup-integration.ts"],
     provide: { integrationDatabase: database },
-    testTimeout: 30_000,
+    // Backfills through the sandboxes take 5–25 s when both cores are busy (two files run at once).
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     ...(database === "postgres" ? { globalSetup: ["./lib/testing/postgres-global-setup.ts"] } : {}),
   },
