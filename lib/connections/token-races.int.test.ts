@@ -97,8 +97,9 @@ describe("token writes under races", () => {
     async () => {
       const { connection } = await connectOura();
       // A lease shorter than the provider's answer: only renewal keeps a second worker out.
-      restoreTiming = setTokenTimingForTests({ leaseMs: 400, renewEveryMs: 100, requestTimeoutMs: 10_000 });
-      await injectSandboxFault("oura", { kind: "slow", delayMs: 1500, forSeconds: 600, target: "token" });
+      // Margins wide enough for a loaded 2-core machine, whose event loop can stall for a few hundred ms.
+      restoreTiming = setTokenTimingForTests({ leaseMs: 1_500, renewEveryMs: 250, requestTimeoutMs: 10_000 });
+      await injectSandboxFault("oura", { kind: "slow", delayMs: 4_000, forSeconds: 600, target: "token" });
 
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
