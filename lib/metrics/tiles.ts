@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray } from "drizzle-orm";
+import { and, eq, gte, inArray, lte } from "drizzle-orm";
 import { format, subDays } from "date-fns";
 import { getDb } from "@/lib/db/client";
 import { dailyMetrics } from "@/lib/db/schema";
@@ -96,6 +96,18 @@ export function buildTile(
 }
 
 export async function getDashboardTiles(userId: string, today = new Date()): Promise<Tile[]> {
+  const [byMetric, priorities] = await loadMetricRows(
+    userId,
+    TILES.map((t) => t.metric),
+    format(subDays(today, 29), "yyyy-MM-dd"),
+  );
+  return TILES.filter((def) => def.always || byMetric.has(def.metric)).map((def) =>
+    buildTile(def, byMetric.get(def.metric) ?? [], today, priorities),
+  );
+}
+
+/** One user's stored days of `metrics` from `from` (to `to`), grouped by metric, with their source order. */
+export async function loadMetricRows(userId: string, metrics: MetricName[], from: string, to?: string) {
   const db = await getDb();
   const [rows, priorities] = await Promise.all([
     db
@@ -109,17 +121,12 @@ export async function getDashboardTiles(userId: string, today = new Date()): Pro
       .where(
         and(
           eq(dailyMetrics.userId, userId),
-          inArray(
-            dailyMetrics.metric,
-            TILES.map((t) => t.metric),
-          ),
-          gte(dailyMetrics.day, format(subDays(today, 29), "yyyy-MM-dd")),
+          inArray(dailyMetrics.metric, metrics),
+          gte(dailyMetrics.day, from),
+          to ? lte(dailyMetrics.day, to) : undefined,
         ),
       ),
     getSourcePriorities(userId),
   ]);
-  const byMetric = groupBy(rows, (r) => r.metric);
-  return TILES.filter((def) => def.always || byMetric.has(def.metric)).map((def) =>
-    buildTile(def, byMetric.get(def.metric) ?? [], today, priorities),
-  );
+  return [groupBy(rows, (r) => r.metric), priorities] as const;
 }

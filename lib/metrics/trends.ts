@@ -1,10 +1,7 @@
-import { and, eq, gte, inArray, lte } from "drizzle-orm";
 import { format, subDays } from "date-fns";
-import { getDb } from "@/lib/db/client";
-import { dailyMetrics } from "@/lib/db/schema";
 import { CATEGORIES, type CategoryDefinition, type CategoryId, type RangeDays } from "./categories";
-import { getSourcePriorities, providerName, SourcePriorities } from "./source-priority";
-import { groupBy, mean, MIN_POINTS_30D, sourceOf } from "./tiles";
+import { providerName, SourcePriorities } from "./source-priority";
+import { loadMetricRows, mean, MIN_POINTS_30D, sourceOf } from "./tiles";
 import { METRICS, type MetricName } from "./vocabulary";
 
 /**
@@ -184,27 +181,7 @@ export async function getTrendDetail(
   const stageMetrics = def.stages ? Object.values(def.stages) : [];
   const metrics = [...new Set<MetricName>([def.headline, ...def.contributors, ...stageMetrics])];
 
-  const db = await getDb();
-  const [rows, priorities] = await Promise.all([
-    db
-      .select({
-        provider: dailyMetrics.provider,
-        metric: dailyMetrics.metric,
-        day: dailyMetrics.day,
-        value: dailyMetrics.value,
-      })
-      .from(dailyMetrics)
-      .where(
-        and(
-          eq(dailyMetrics.userId, userId),
-          inArray(dailyMetrics.metric, metrics),
-          gte(dailyMetrics.day, historyFrom),
-          lte(dailyMetrics.day, to),
-        ),
-      ),
-    getSourcePriorities(userId),
-  ]);
-  const rowsByMetric = groupBy(rows, (r) => r.metric);
+  const [rowsByMetric, priorities] = await loadMetricRows(userId, metrics, historyFrom, to);
 
   const { all, ...headline } = metricTrend(def.headline, rowsByMetric.get(def.headline) ?? [], from, priorities);
   const chosenHistory = headline.source ? all.get(headline.source.provider)! : [];
