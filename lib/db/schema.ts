@@ -30,6 +30,8 @@ export const users = pgTable("users", {
   /** Stored lower-cased; sign-in compares lower-cased. */
   email: text().notNull().unique(),
   passwordHash: text().notNull(),
+  /** Bumped by "sign out everywhere" and a password change: sessions carrying an older value end. */
+  sessionVersion: integer().notNull().default(0),
   ...timestamps,
 });
 
@@ -81,10 +83,18 @@ export const connections = pgTable(
      * the poll planner queues a backfill for a connection whose backfill was never delivered.
      */
     backfilledAt: timestamp({ withTimezone: true }),
+    /**
+     * SHA-256 of the unguessable per-connection token in the callback URL of providers whose
+     * notifications are not signed (Withings). Never the token itself.
+     */
+    webhookTokenHash: text(),
+    /** When the provider last notified us about this connection (webhook silence fallback). */
+    lastWebhookAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (t) => [
     unique("connections_user_provider_unique").on(t.userId, t.provider),
+    unique("connections_webhook_token_hash_unique").on(t.webhookTokenHash),
     index().on(t.status),
     // Keyset pages of active connections (poll planning) and of expiring tokens (refresh planning).
     index("connections_active_id_idx")
@@ -248,6 +258,8 @@ export const userPreferences = pgTable("user_preferences", {
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
   unitSystem: text({ enum: UNIT_SYSTEMS }),
+  /** IANA time zone ("Europe/Paris") for the user's days and labels; null follows the browser. */
+  timeZone: text(),
   ...timestamps,
 });
 
@@ -281,6 +293,87 @@ export const providerCredentialFailures = pgTable("provider_credential_failures"
   failedAt: timestamp({ withTimezone: true }).notNull(),
   retryAt: timestamp({ withTimezone: true }).notNull(),
 });
+
+/* ---- Webhooks ---- */
+
+export const WEBHOOK_INBOX_STATUSES = ["pending", "processed", "ignored", "failed"] as const;
+export type WebhookInboxStatus = (typeof WEBHOOK_INBOX_STATUSES)[number];
+
+/**
+ * Verified provider notifications, written before the provider gets its 2xx. `eventKey` is the
+ * provider's event identity (Oura event_type+data_type+object_id+event_time, WHOOP
+ * type+id+trace_id, Withings userid+appli+startdate+enddate), so redeliveries collapse into one row.
+ * Only the parsed notification fields are kept, never headers or signatures.
+ */
+export const webhookInbox = pgTable(
+  "webhook_inbox",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    provider: text().notNull(),
+    eventKey: text().notNull(),
+    /** The provider's id for the user, as notified. */
+    providerUserId: text(),
+    /** Resolved at receipt when known; null for unknown users (acknowledged and counted). */
+    connectionId: uuid().references(() => connections.id, { onDelete: "cascade" }),
+    notification: jsonb().notNull(),
+    status: text({ enum: WEBHOOK_INBOX_STATUSES }).notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    /** Duplicate deliveries of the same event (acknowledged, not processed again). */
+    duplicates: integer().notNull().default(0),
+    error: text(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    unique("webhook_inbox_provider_event_key_unique").on(t.provider, t.eventKey),
+    index("webhook_inbox_pending_idx")
+      .on(t.receivedAt)
+      .where(sql`status = 'pending'`),
+    index().on(t.connectionId),
+  ],
+);
+
+/**
+ * Webhook requests we refused or acknowledged without work (forged, stale, malformed, oversized,
+ * unknown user, disconnected connection), counted per provider, reason and UTC day. No body.
+ */
+export const webhookCounters = pgTable(
+  "webhook_counters",
+  {
+    provider: text().notNull(),
+    reason: text().notNull(),
+    day: date({ mode: "string" }).notNull(),
+    count: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [unique("webhook_counters_provider_reason_day_unique").on(t.provider, t.reason, t.day)],
+);
+
+/**
+ * Our subscriptions at a provider. App-level ones (Oura: one per data type and event type) have
+ * `scope` "app"; per-connection ones (Withings: one per `appli`) have the connection id as scope.
+ */
+export const webhookSubscriptions = pgTable(
+  "webhook_subscriptions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    provider: text().notNull(),
+    /** "app", or the connection id. */
+    scope: text().notNull(),
+    connectionId: uuid().references(() => connections.id, { onDelete: "cascade" }),
+    /** What is subscribed: "daily_sleep:create" (Oura), "44" (Withings appli). */
+    topic: text().notNull(),
+    /** The provider's subscription id, where it has one. */
+    externalId: text(),
+    callbackUrl: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    unique("webhook_subscriptions_provider_scope_topic_unique").on(t.provider, t.scope, t.topic),
+    index().on(t.connectionId),
+    index().on(t.expiresAt),
+  ],
+);
 
 /* ---- Sandbox provider state (only used while a provider runs on its local sandbox) ---- */
 
@@ -384,4 +477,67 @@ export const rateLimits = pgTable(
     expire: timestamp({ withTimezone: true }),
   },
   (t) => [index().on(t.expire)],
+);
+
+/**
+ * Sandbox side of webhooks: subscriptions the app registered at a sandbox (Oura app-level with a
+ * verification token and expiry; Withings per account and appli) and the configured endpoint of
+ * providers that configure it in a developer dashboard (WHOOP).
+ */
+export const sandboxWebhookSubscriptions = pgTable(
+  "sandbox_webhook_subscriptions",
+  {
+    id: text().primaryKey(),
+    provider: text().notNull(),
+    clientId: text().notNull(),
+    /** Null for app-level subscriptions. */
+    accountId: text(),
+    callbackUrl: text().notNull(),
+    /** Oura "daily_sleep:create", Withings appli "44". */
+    topic: text().notNull(),
+    verificationToken: text(),
+    expiresAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("sandbox_webhook_subscriptions_unique")
+      .on(t.provider, t.clientId, t.accountId, t.callbackUrl, t.topic)
+      .nullsNotDistinct(),
+  ],
+);
+
+/** Notifications a sandbox owes the app, retried with the provider's backoff until delivered or dropped. */
+export const sandboxWebhookDeliveries = pgTable(
+  "sandbox_webhook_deliveries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    provider: text().notNull(),
+    url: text().notNull(),
+    method: text().notNull().default("POST"),
+    headers: jsonb().$type<Record<string, string>>().notNull().default({}),
+    body: text().notNull(),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastStatus: integer(),
+    deliveredAt: timestamp({ withTimezone: true }),
+    droppedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("sandbox_webhook_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`delivered_at is null and dropped_at is null`),
+  ],
+);
+
+/** Days a sandbox account has "uploaded" beyond what its clock generates (the new-day control). */
+export const sandboxUploads = pgTable(
+  "sandbox_uploads",
+  {
+    provider: text().notNull(),
+    accountId: text().notNull(),
+    day: date({ mode: "string" }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("sandbox_uploads_provider_account_day_unique").on(t.provider, t.accountId, t.day)],
 );
