@@ -95,6 +95,8 @@ export const connections = pgTable(
   (t) => [
     unique("connections_user_provider_unique").on(t.userId, t.provider),
     unique("connections_webhook_token_hash_unique").on(t.webhookTokenHash),
+    // Signed webhooks name the provider's user id: one probe per notification.
+    index("connections_provider_user_idx").on(t.provider, t.providerUserId),
     index().on(t.status),
     // Keyset pages of active connections (poll planning) and of expiring tokens (refresh planning).
     index("connections_active_id_idx")

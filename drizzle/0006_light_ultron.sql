@@ -1,0 +1,1 @@
+CREATE INDEX "connections_provider_user_idx" ON "connections" USING btree ("provider","provider_user_id");
