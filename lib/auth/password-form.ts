@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { config } from "@/lib/config";
 import { detail } from "@/lib/http/handlers";
 import { clientAddress } from "@/lib/http/client-address";
+import { isSameOriginRequest } from "@/lib/http/csrf";
 import { sameOriginPath } from "@/lib/http/safe-redirect";
 import { RateLimitedError } from "@/lib/rate-limit/limits";
 import { sessionCookieName, SESSION_MAX_AGE_S } from "./options";
@@ -23,14 +24,6 @@ export type AuthPage = "/sign-in" | "/sign-up";
 /** Error codes in `?error=` on the auth pages. */
 export type AuthFormError = "credentials" | "rate_limited" | "invalid_email" | "password" | "email_taken";
 
-/** A cross-site form must not sign anybody in (login CSRF): the browser's Origin must be ours. */
-export function isSameOriginPost(request: Request, appOrigin: string = config().appUrl.origin): boolean {
-  const origin = request.headers.get("origin");
-  // Browsers send Origin on every form POST; "null" (sandboxed frames, some redirects) is not ours.
-  if (origin !== null) return origin === appOrigin;
-  return request.headers.get("sec-fetch-site") === "same-origin";
-}
-
 interface PasswordFormFields {
   email: string;
   password: string;
@@ -44,7 +37,9 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 /** Origin check and form parsing shared by both routes; a refusal is a 4xx `{detail}`. */
 export async function readPasswordForm(request: Request): Promise<ReadResult> {
-  if (!isSameOriginPost(request)) return { ok: false, response: detail(403, "Cross-origin form submission refused") };
+  // A cross-site form must not sign anybody in (login CSRF).
+  if (!isSameOriginRequest(request))
+    return { ok: false, response: detail(403, "Cross-origin form submission refused") };
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!FORM_TYPES.includes(type)) return { ok: false, response: detail(415, "Send the form as a form") };
   if (Number(request.headers.get("content-length") ?? 0) > MAX_FORM_BYTES)

@@ -1,11 +1,8 @@
 import { detail, json, readJson, validationError, withSession } from "@/lib/http/handlers";
-import { crossOriginRefusal } from "@/lib/http/same-origin";
 import { setSourcePriority, sourcePriorityInput } from "@/lib/metrics/source-priority";
 
 // PUT /api/v1/settings/source-priority {metric, providers: string[] | null} → {metric, providers}
 export const PUT = withSession(async ({ request, user }) => {
-  const refused = crossOriginRefusal(request);
-  if (refused) return refused;
   const input = sourcePriorityInput.safeParse(await readJson(request));
   if (!input.success) return validationError(input.error, "body");
   const metric = input.data.metric;

@@ -1,11 +1,8 @@
 import { json, readJson, validationError, withSession } from "@/lib/http/handlers";
-import { crossOriginRefusal } from "@/lib/http/same-origin";
 import { setUnitPreference, unitPreferenceInput } from "@/lib/metrics/preferences";
 
 // PUT /api/v1/settings/units {unitSystem: "metric" | "imperial" | null} → {unitSystem}
 export const PUT = withSession(async ({ request, user }) => {
-  const refused = crossOriginRefusal(request);
-  if (refused) return refused;
   const input = unitPreferenceInput.safeParse(await readJson(request));
   if (!input.success) return validationError(input.error, "body");
   await setUnitPreference(user.id, input.data.unitSystem);
