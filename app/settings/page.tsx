@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { AccountSection } from "@/components/settings/account-section";
 import { SettingsView } from "@/components/settings/settings-view";
 import { requireUser } from "@/lib/auth/session";
 import { CATEGORIES, CATEGORY_IDS } from "@/lib/metrics/categories";
@@ -35,6 +36,7 @@ export default async function SettingsPage() {
         <p className="mt-1 text-sm text-slate-600">Units, and which device to believe for each metric.</p>
       </div>
       <SettingsView unitSystem={unitSystem} automaticUnits={unitSystemForLocale(locale)} priorities={rows} />
+      <AccountSection />
     </div>
   );
 }

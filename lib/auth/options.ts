@@ -3,7 +3,8 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "@/lib/config";
 import { clientAddress } from "@/lib/http/client-address";
 import { RateLimitedError } from "@/lib/rate-limit/limits";
-import { verifyCredentials } from "./users";
+import { tokenSessionVersion } from "./session";
+import { findUserById, verifyCredentials } from "./users";
 
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
@@ -41,8 +42,17 @@ export function authOptions(hooks: { onRateLimited?: (error: RateLimitedError) =
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.sub = user.id;
+      // The session version travels in the token (`sv`). On every later read (next-auth's session
+      // endpoint) one indexed lookup checks it is still the user's: a stale one throws, and
+      // next-auth then answers an empty session and clears the cookie.
+      async jwt({ token, user }) {
+        if (user) {
+          token.sub = user.id;
+          token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+          return token;
+        }
+        const current = token.sub ? await findUserById(token.sub) : undefined;
+        if (!current || current.sessionVersion !== tokenSessionVersion(token)) throw new Error("Session ended");
         return token;
       },
       session({ session, token }) {

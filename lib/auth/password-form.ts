@@ -1,4 +1,3 @@
-import { encode } from "next-auth/jwt";
 import { NextResponse } from "next/server";
 import { config } from "@/lib/config";
 import { detail } from "@/lib/http/handlers";
@@ -6,7 +5,7 @@ import { clientAddress } from "@/lib/http/client-address";
 import { isSameOriginRequest } from "@/lib/http/csrf";
 import { sameOriginPath } from "@/lib/http/safe-redirect";
 import { RateLimitedError } from "@/lib/rate-limit/limits";
-import { sessionCookieName, SESSION_MAX_AGE_S } from "./options";
+import { setSessionCookie } from "./session-cookie";
 import { checkPassword } from "./password-policy";
 import { credentialsSchema, EmailTakenError, registerUser, verifyCredentials, WeakPasswordError } from "./users";
 
@@ -64,24 +63,6 @@ export async function readPasswordForm(request: Request): Promise<ReadResult> {
   };
 }
 
-/** next-auth's session cookie for `user`, as its credentials callback would set it. */
-async function withSessionCookie(response: NextResponse, user: { id: string; email: string }): Promise<NextResponse> {
-  const { nextAuthSecret, appUrl } = config();
-  const token = await encode({
-    token: { sub: user.id, email: user.email },
-    secret: nextAuthSecret,
-    maxAge: SESSION_MAX_AGE_S,
-  });
-  response.cookies.set(sessionCookieName(), token, {
-    httpOnly: true,
-    sameSite: "lax",
-    path: "/",
-    secure: appUrl.protocol === "https:",
-    maxAge: SESSION_MAX_AGE_S,
-  });
-  return response;
-}
-
 function seeOther(pathWithQuery: string): NextResponse {
   const response = NextResponse.redirect(new URL(pathWithQuery, config().appUrl), 303);
   response.headers.set("cache-control", "no-store");
@@ -107,7 +88,7 @@ export async function submitSignInForm(request: Request): Promise<Response> {
   try {
     const user = await verifyCredentials(email, password, clientAddress(request.headers));
     if (!user) return backToForm("/sign-in", "credentials", callbackUrl);
-    return withSessionCookie(seeOther(callbackUrl), user);
+    return setSessionCookie(seeOther(callbackUrl), user);
   } catch (error) {
     if (error instanceof RateLimitedError)
       return backToForm("/sign-in", "rate_limited", callbackUrl, { retry_after: String(error.retryAfterSeconds) });
@@ -128,7 +109,8 @@ export async function submitSignUpForm(request: Request): Promise<Response> {
   }
   try {
     const user = await registerUser(parsed.data, clientAddress(request.headers));
-    return withSessionCookie(seeOther(callbackUrl), user);
+    // A new account starts at session version 0.
+    return setSessionCookie(seeOther(callbackUrl), { ...user, sessionVersion: 0 });
   } catch (error) {
     if (error instanceof RateLimitedError)
       return backToForm("/sign-up", "rate_limited", callbackUrl, { retry_after: String(error.retryAfterSeconds) });

@@ -26,12 +26,24 @@ function readCookie(header: string | null, name: string): string | undefined {
   return undefined;
 }
 
-/** The user a next-auth session token belongs to, if it is valid and the user still exists. */
+/** The session version a token carries (`sv`); tokens issued before versions existed carry none, i.e. 0. */
+export function tokenSessionVersion(payload: object): number {
+  const sv = (payload as { sv?: unknown }).sv;
+  return typeof sv === "number" ? sv : 0;
+}
+
+/**
+ * The user a next-auth session token belongs to, if it is valid, the user still exists and the
+ * token's session version is the user's current one ("sign out everywhere" and a password change
+ * bump it, ending every session issued before).
+ */
 async function userOfSessionToken(token: string | undefined): Promise<SessionUser | null> {
   if (!token) return null;
   const payload = await decode({ token, secret: config().nextAuthSecret }).catch(() => null);
   if (!payload?.sub) return null;
-  return (await findUserById(payload.sub)) ?? null;
+  const user = await findUserById(payload.sub);
+  if (!user || user.sessionVersion !== tokenSessionVersion(payload)) return null;
+  return { id: user.id, email: user.email };
 }
 
 /** The signed-in user of a request, from next-auth's session cookie (route handlers, tests). */

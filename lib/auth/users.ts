@@ -90,7 +90,7 @@ export async function verifyCredentials(
   email: unknown,
   password: unknown,
   clientAddress: string = UNIDENTIFIED_CLIENT,
-): Promise<{ id: string; email: string } | null> {
+): Promise<{ id: string; email: string; sessionVersion: number } | null> {
   const parsed = z
     .object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) })
     .safeParse({ email, password });
@@ -111,11 +111,17 @@ export async function verifyCredentials(
   const ok = await verify(user.passwordHash, parsed.data.password).catch(() => false);
   if (!ok) return null;
   await Promise.all([clearAttempts([attempts[0]!]), giveBackAttempt([attempts[1]!])]);
-  return { id: user.id, email: user.email };
+  return { id: user.id, email: user.email, sessionVersion: user.sessionVersion };
 }
 
-export async function findUserById(id: string): Promise<{ id: string; email: string } | undefined> {
+/** The user with their current session version (sessions carrying another version have ended). */
+export async function findUserById(
+  id: string,
+): Promise<{ id: string; email: string; sessionVersion: number } | undefined> {
   const db = await getDb();
-  const [user] = await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, id));
+  const [user] = await db
+    .select({ id: users.id, email: users.email, sessionVersion: users.sessionVersion })
+    .from(users)
+    .where(eq(users.id, id));
   return user;
 }
