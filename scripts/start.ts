@@ -52,6 +52,13 @@ const server = http.createServer((request, response) => {
     response.end(JSON.stringify({ detail: "Internal error" }));
   });
 });
+// CONNECT never reaches the request handler in node:http: refuse it instead of dropping the socket.
+server.on("connect", (_request, socket) => {
+  const body = JSON.stringify({ detail: "Method CONNECT is not allowed" });
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+  );
+});
 server.listen(port, hostname, () => {
   console.info(`▲ Ready on http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`);
 });
