@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import { Toaster } from "sonner";
+import { LazyToaster } from "@/components/layout/lazy-toaster";
 import { SiteHeader } from "@/components/layout/site-header";
 import { currentUser } from "@/lib/auth/session";
 import { Providers } from "./providers";
@@ -23,7 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <SiteHeader user={user ? { email: user.email } : null} />
           <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
         </Providers>
-        <Toaster position="bottom-right" richColors closeButton />
+        <LazyToaster position="bottom-right" richColors closeButton />
       </body>
     </html>
   );

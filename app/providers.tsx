@@ -1,7 +1,6 @@
 "use client";
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { SessionProvider } from "next-auth/react";
 import { type ReactNode, useState } from "react";
 import { ApiError } from "@/components/api-fetch";
 
@@ -31,9 +30,7 @@ function makeQueryClient() {
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
-  return (
-    <SessionProvider>
-      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
-    </SessionProvider>
-  );
+  // No next-auth SessionProvider: nothing reads the session on the client (the server passes the user down),
+  // and it would put next-auth's client in every page's first load and poll /api/auth/session.
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }

@@ -1,10 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { ConnectButton } from "@/components/accounts/connect-button";
+import dynamic from "next/dynamic";
 import { disconnectedProviders } from "@/components/accounts/connection-status";
 import { connectionsQuery } from "@/components/queries";
 import { Alert } from "@/components/ui/alert";
+
+// The connect flows (dialogs, Garmin sign-in) are loaded only when a banner shows, not in the dashboard's first load.
+const ConnectButton = dynamic(() => import("@/components/accounts/connect-button").then((m) => m.ConnectButton));
 
 /** One banner per connection whose grant broke (failed refresh or revoked at the provider). */
 export function DisconnectedBanner() {

@@ -156,10 +156,23 @@ async function timeRoutes(base: string, cookie: string, routes: Record<string, s
   return Object.fromEntries(Object.entries(timings).map(([name, samples]) => [name, summary(samples)]));
 }
 
-/** Every script the HTML of a page references (script tags, preloads and the RSC payload's chunk lists). */
+/**
+ * Every script the HTML of a page references (script tags, preloads and the RSC payload's chunk lists),
+ * except the `noModule` polyfills, which no browser that runs modules downloads; those are reported apart.
+ */
 async function firstLoadJs(base: string, pathname: string, cookie: string) {
   const html = await (await fetch(`${base}${pathname}`, { headers: { cookie } })).text();
-  const chunks = [...new Set(html.match(/\/_next\/static\/[^"'\s\\]+?\.js/g) ?? [])];
+  const noModule = new Set(
+    (html.match(/<script\b[^>]*>/gi) ?? [])
+      .filter((tag) => /\bnomodule\b/i.test(tag))
+      .flatMap((tag) => /\bsrc="([^"]+)"/.exec(tag)?.[1] ?? [])
+      .map((src) => new URL(src, base).pathname),
+  );
+  const all = [...new Set(html.match(/\/_next\/static\/[^"'\s\\]+?\.js/g) ?? [])];
+  const chunks = all.filter((c) => !noModule.has(c));
+  let polyfillGzip = 0;
+  for (const chunk of noModule)
+    polyfillGzip += gzipSync(Buffer.from(await (await fetch(`${base}${chunk}`)).arrayBuffer())).length;
   let raw = 0;
   let gzip = 0;
   const sizes: { chunk: string; gzip: number }[] = [];
@@ -173,7 +186,7 @@ async function firstLoadJs(base: string, pathname: string, cookie: string) {
   const hasRecharts = await Promise.all(
     chunks.map(async (c) => (await (await fetch(`${base}${c}`)).text()).includes("recharts")),
   );
-  return { chunks: chunks.length, raw, gzip, rechartsInFirstLoad: hasRecharts.some(Boolean), sizes };
+  return { chunks: chunks.length, raw, gzip, polyfillGzip, rechartsInFirstLoad: hasRecharts.some(Boolean), sizes };
 }
 
 async function timeToTiles(base: string, cookieValue: string) {
@@ -272,12 +285,16 @@ async function main() {
 
     console.info("\n=== bench:dashboard ===");
     console.info("Server time per request (measured at the client on loopback; health = HTTP + one DB round trip):");
+    // The ratio against the health route of the same run: comparable between machines and loads.
+    const floor = timings["health (GET /api/health)"]!;
     for (const [name, t] of Object.entries(timings))
-      console.info(`  ${name.padEnd(40)} p50 ${ms(t.p50).padStart(9)}   p95 ${ms(t.p95).padStart(9)}   (n=${t.n})`);
+      console.info(
+        `  ${name.padEnd(40)} p50 ${ms(t.p50).padStart(9)} (×${(t.p50 / floor.p50).toFixed(1)} health)   p95 ${ms(t.p95).padStart(9)} (×${(t.p95 / floor.p95).toFixed(1)})   (n=${t.n})`,
+      );
     console.info("First-load JavaScript (scripts referenced by the page's HTML):");
     for (const [page, r] of Object.entries(js))
       console.info(
-        `  ${page.padEnd(10)} ${kb(r.gzip).padStart(9)} gzip  (${kb(r.raw)} raw, ${r.chunks} chunks; recharts in first load: ${r.rechartsInFirstLoad ? "YES" : "no"})`,
+        `  ${page.padEnd(10)} ${kb(r.gzip).padStart(9)} gzip  (${kb(r.raw)} raw, ${r.chunks} chunks; recharts in first load: ${r.rechartsInFirstLoad ? "YES" : "no"}; noModule polyfills, not fetched by Chromium: ${kb(r.polyfillGzip)})`,
       );
     console.info("Chromium, navigation → Sleep tile value visible (fresh context each visit):");
     console.info(

@@ -1,6 +1,5 @@
 "use client";
 
-import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState } from "react";
@@ -71,7 +70,8 @@ export function SiteHeader({ user }: { user: { email: string } | null }) {
               pending={signingOut}
               onClick={() => {
                 setSigningOut(true);
-                void signOut({ callbackUrl: "/sign-in" });
+                // next-auth's client is loaded on the click, not in every page's first load.
+                void import("next-auth/react").then(({ signOut }) => signOut({ callbackUrl: "/sign-in" }));
               }}
             >
               Sign out

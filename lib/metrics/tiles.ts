@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lte } from "drizzle-orm";
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { format, subDays } from "date-fns";
 import { getDb } from "@/lib/db/client";
 import { dailyMetrics } from "@/lib/db/schema";
@@ -35,17 +35,6 @@ export interface Tile {
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const round2 = (x: number) => Math.round(x * 100) / 100;
-export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
 export const sourceOf = (provider: string) => ({ provider, name: providerName(provider) });
 
 export function buildTile(
@@ -106,16 +95,21 @@ export async function getDashboardTiles(userId: string, today = new Date()): Pro
   );
 }
 
-/** One user's stored days of `metrics` from `from` (to `to`), grouped by metric, with their source order. */
+/**
+ * One user's stored days of `metrics` from `from` (to `to`), grouped by metric, each source's days
+ * in order, with their source order. PostgreSQL gathers each metric and source's days and values
+ * into two JSON arrays (a hashed aggregate, no sort): a year of a dozen metrics from four sources
+ * is ~50 rows to decode instead of ~20,000, which the driver decodes several times faster.
+ */
 export async function loadMetricRows(userId: string, metrics: MetricName[], from: string, to?: string) {
   const db = await getDb();
-  const [rows, priorities] = await Promise.all([
+  const [groups, priorities] = await Promise.all([
     db
       .select({
-        provider: dailyMetrics.provider,
         metric: dailyMetrics.metric,
-        day: dailyMetrics.day,
-        value: dailyMetrics.value,
+        provider: dailyMetrics.provider,
+        days: sql<string>`json_agg(${dailyMetrics.day})::text`,
+        values: sql<string>`json_agg(${dailyMetrics.value})::text`,
       })
       .from(dailyMetrics)
       .where(
@@ -125,8 +119,29 @@ export async function loadMetricRows(userId: string, metrics: MetricName[], from
           gte(dailyMetrics.day, from),
           to ? lte(dailyMetrics.day, to) : undefined,
         ),
-      ),
+      )
+      .groupBy(dailyMetrics.metric, dailyMetrics.provider),
     getSourcePriorities(userId),
   ]);
-  return [groupBy(rows, (r) => r.metric), priorities] as const;
+  const byMetric = new Map<string, MetricRow[]>();
+  for (const group of groups) {
+    // Both arrays are built from the same rows in the same order, so their positions line up.
+    const days = JSON.parse(group.days) as string[];
+    const values = JSON.parse(group.values) as number[];
+    const { provider, metric } = group;
+    const rows: MetricRow[] = new Array(days.length);
+    let sorted = true;
+    for (let i = 0; i < days.length; i++) {
+      rows[i] = { provider, metric, day: days[i]!, value: values[i]! };
+      if (i > 0 && days[i - 1]! > days[i]!) sorted = false;
+    }
+    // Usually already in order (rows are stored as the days arrive); sorting is the exception.
+    if (!sorted) rows.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+    const list = byMetric.get(group.metric);
+    if (list) list.push(...rows);
+    else byMetric.set(group.metric, rows);
+  }
+  return [byMetric, priorities] as const;
 }
+
+export type MetricRow = { provider: string; metric: string; day: string; value: number };

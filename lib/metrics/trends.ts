@@ -62,6 +62,9 @@ export interface TrendDetail {
 }
 
 const day = (d: Date) => format(d, "yyyy-MM-dd");
+/** A calendar day `n` days from `d` (both "yyyy-MM-dd"), by UTC arithmetic: no time zone, no DST. */
+const shiftDay = (d: string, n: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const byDay = (a: { day: string }, b: { day: string }) => a.day.localeCompare(b.day);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -112,7 +115,7 @@ export function baselineBand(series: readonly DayValue[], days: readonly string[
       sumSq += series[end]!.value ** 2;
       end++;
     }
-    const windowStart = day(subDays(new Date(`${d}T12:00:00`), BASELINE_DAYS - 1));
+    const windowStart = shiftDay(d, -(BASELINE_DAYS - 1));
     while (start < end && series[start]!.day < windowStart) {
       sum -= series[start]!.value;
       sumSq -= series[start]!.value ** 2;
@@ -163,7 +166,8 @@ function stageNights(
 }
 
 export function listDays(from: Date, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => day(subDays(from, count - 1 - i)));
+  const last = day(from);
+  return Array.from({ length: count }, (_, i) => shiftDay(last, i - (count - 1)));
 }
 
 export async function getTrendDetail(
