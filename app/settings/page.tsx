@@ -36,7 +36,7 @@ export default async function SettingsPage() {
         <p className="mt-1 text-sm text-slate-600">Units, and which device to believe for each metric.</p>
       </div>
       <SettingsView unitSystem={unitSystem} automaticUnits={unitSystemForLocale(locale)} priorities={rows} />
-      <AccountSection />
+      <AccountSection email={user.email} />
     </div>
   );
 }
