@@ -32,6 +32,14 @@ export const planContinued = eventType("wearables/plan.continued", {
   }),
 });
 
+/**
+ * A verified notification is in the webhook inbox (`inboxId`); its processing fetches only what
+ * changed. Sent with the inbox id as the event id, so a re-sent event is dropped by Inngest.
+ */
+export const webhookReceived = eventType("wearables/webhook.received", {
+  schema: z.object({ inboxId: z.uuid(), connectionId: z.uuid(), provider: z.string().min(1) }),
+});
+
 /** An event type whose payload is an object schema (what a job may trigger on). */
 export type AnyEventType = EventType<string, z.ZodType<Record<string, unknown>, Record<string, unknown>>>;
 
@@ -47,7 +55,13 @@ export type EventOf<E extends AnyEventType> = {
 };
 
 /** Every event type; add a new one here so `AppEvent` (what may be sent) knows it. */
-export const appEventTypes = [connectionConnected, syncRequested, tokenRefreshRequested, planContinued] as const;
+export const appEventTypes = [
+  connectionConnected,
+  syncRequested,
+  tokenRefreshRequested,
+  planContinued,
+  webhookReceived,
+] as const;
 
 type AppEventType = (typeof appEventTypes)[number];
 

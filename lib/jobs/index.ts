@@ -1,6 +1,7 @@
 import backfillConnection from "./functions/backfill-connection";
 import continuePlan from "./functions/continue-plan";
 import pollConnections from "./functions/poll-connections";
+import processWebhook from "./functions/process-webhook";
 import pruneSyncRuns from "./functions/prune-sync-runs";
 import reapSyncRuns from "./functions/reap-sync-runs";
 import refreshConnectionTokens from "./functions/refresh-connection-tokens";
@@ -17,6 +18,7 @@ export const jobs = [
   continuePlan,
   reapSyncRuns,
   pruneSyncRuns,
+  processWebhook,
 ];
 
 export const inngestFunctions = jobs.map((job) => job.inngestFunction);

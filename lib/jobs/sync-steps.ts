@@ -28,7 +28,7 @@ const MAX_PAGE_STEPS_PER_COLLECTION = 400;
  * so, nobody is disconnected) and payloads we cannot parse (retrying cannot help). Everything else
  * (timeouts, 5xx) is retried with backoff.
  */
-async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
+export async function asStepOutcome<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -81,3 +81,8 @@ export function retryAfterFromHeaders(headers: Headers, now = Date.now()): numbe
   }
   return 60;
 }
+
+/** The provider answers "not found" for an object it just notified us about: try again later, do not drop it. */
+export class WebhookObjectNotReadyError extends ProviderError {
+  override name = "WebhookObjectNotReadyError";
+}

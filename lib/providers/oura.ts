@@ -1,4 +1,5 @@
 import { revokeByTokenQuery } from "./revoke";
+import { ouraWebhooks } from "./oura-webhooks";
 import { isDay, localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type {
   Collection,
@@ -298,6 +299,8 @@ export const oura: OAuth2Provider = {
   },
   // `GET /oauth/revoke?access_token=…` ends the whole grant.
   revoke: revokeByTokenQuery("Oura"),
+  // Signed notifications about the collections above, via app-level subscriptions (oura-webhooks.ts).
+  webhooks: ouraWebhooks(collections),
   // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
   // classes written out in full so Tailwind's source scan finds them).
   branding: {

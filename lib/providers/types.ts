@@ -119,6 +119,100 @@ export interface ProviderCommon {
    * fetches the collections the user granted; a collection not listed needs no particular scope.
    */
   collectionScopes?: Record<string, string[]>;
+  /** Push notifications, where the provider has them (Garmin's session flow has none: it is polled). */
+  webhooks?: ProviderWebhooks;
+}
+
+/* ---- Webhooks (provider-apis.md, webhook sections) ---- */
+
+/** Why a webhook request was refused or acknowledged without work (webhook_counters.reason). */
+export type WebhookRefusal = "forged" | "stale" | "malformed" | "oversized" | "unsupported_media_type";
+
+/** One verified, parsed notification: only these fields are stored (webhook_inbox.notification). */
+export interface WebhookNotification {
+  /** The provider's event identity; redeliveries of one event share it (the inbox's unique key). */
+  eventKey: string;
+  /** The provider's id for the user, as notified. */
+  providerUserId: string;
+  /** What changed: an Oura data type ("daily_sleep"), a WHOOP type ("recovery"), a Withings appli ("44"). */
+  topic: string;
+  /** `upsert` for create/update, `delete` for deletions, `other` for anything else (e.g. Withings 46). */
+  action: "upsert" | "delete" | "other";
+  /** The changed object (Oura document id, WHOOP UUID), when the notification names one. */
+  objectId?: string;
+  /** The changed period as unix seconds (Withings startdate/enddate). */
+  startSeconds?: number;
+  endSeconds?: number;
+}
+
+/** What a notification asks of the sync engine once the changed object has been looked at. */
+export type WebhookWork =
+  { kind: "sync"; collections: string[]; startDay: string; endDay: string } | { kind: "ignored"; reason: string };
+
+/** A request as the webhook route received it (body read raw, never parsed before verification). */
+export interface WebhookDelivery {
+  headers: Headers;
+  rawBody: string;
+  now: Date;
+}
+
+/** Oura-style app-level subscriptions, managed with the app's client credentials. */
+export interface AppSubscriptionApi {
+  /** "daily_sleep:create" … one per data type × event type this module reads. */
+  topics: string[];
+  /** The token the provider must echo when it verifies the callback (derived, so instances agree). */
+  verificationToken(client: ClientCredentials): string;
+  list(ctx: AppSubscriptionContext): Promise<AppSubscription[]>;
+  create(ctx: AppSubscriptionContext, topic: string, callbackUrl: string): Promise<AppSubscription>;
+  renew(ctx: AppSubscriptionContext, id: string): Promise<AppSubscription>;
+}
+
+export interface AppSubscriptionContext {
+  apiBaseUrl: string;
+  client: ClientCredentials;
+  fetchImpl?: typeof fetch;
+}
+
+export interface AppSubscription {
+  id: string;
+  topic: string;
+  callbackUrl: string;
+  expiresAt: Date | null;
+}
+
+/** Withings-style per-user subscriptions, made with the user's access token. */
+export interface ConnectionSubscriptionApi {
+  /** Withings appli numbers as strings ("1", "44"…), one subscription each. */
+  topics: string[];
+  subscribe(api: ProviderApi, callbackUrl: string, topic: string): Promise<void>;
+  revoke(api: ProviderApi, callbackUrl: string, topic: string): Promise<void>;
+}
+
+/**
+ * A provider's webhooks, declared like the rest of the module: how a notification proves where it
+ * came from, how it parses into a WebhookNotification, and which collections and days it affects.
+ */
+export interface ProviderWebhooks {
+  /** `signature`: HMAC over the raw body with the client secret; `path-token`: per-connection token in the URL. */
+  authentication: "signature" | "path-token";
+  /** The media type notifications are sent with; anything else is refused (415). */
+  contentType: "application/json" | "application/x-www-form-urlencoded";
+  /** Signature providers: a refusal, or undefined when the signature and timestamp hold. */
+  verify?(delivery: WebhookDelivery, clientSecret: string): WebhookRefusal | undefined;
+  /** The notification, or undefined when the body is not one (400). Called only after verification. */
+  parse(rawBody: string): WebhookNotification | undefined;
+  /**
+   * Looks at the changed object with the user's token (single-document endpoints) and says what to
+   * sync. Throws WebhookObjectNotReadyError when the provider does not have the object yet.
+   */
+  resolve(api: ProviderApi, notification: WebhookNotification): Promise<WebhookWork>;
+  /**
+   * The longest gap between notifications that is still normal for a connection with daily data
+   * (hours): a connection silent for longer is polled at once (webhook silence fallback).
+   */
+  usualGapHours: number;
+  appSubscriptions?: AppSubscriptionApi;
+  connectionSubscriptions?: ConnectionSubscriptionApi;
 }
 
 /** The client credentials this app presents to a provider (live, or the ones its sandbox accepts). */

@@ -1,4 +1,5 @@
 import { revokeByBearerDelete } from "./revoke";
+import { whoopWebhooks } from "./whoop-webhooks";
 import { ProviderPayloadError } from "./errors";
 import { localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type {
@@ -383,6 +384,8 @@ export const whoop: OAuth2Provider = {
   collectionScopes: { sleep: ["read:sleep"], recovery: ["read:recovery"], cycle: ["read:cycles"] },
   // `DELETE /v2/user/access` revokes the grant and stops its webhooks.
   revoke: revokeByBearerDelete("Whoop", "/v2/user/access"),
+  // Signed notifications to the URL set in the developer dashboard (whoop-webhooks.ts).
+  webhooks: whoopWebhooks((sleep) => sleepDay(sleep)),
   // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
   // classes written out in full so Tailwind's source scan finds them).
   branding: {

@@ -1,4 +1,5 @@
 import { revokeWithingsUser } from "./revoke";
+import { withingsWebhooks } from "./withings-webhooks";
 import { tz } from "@date-fns/tz";
 import { format } from "date-fns";
 import { defaultInterpretResponse } from "./api-client";
@@ -552,6 +553,8 @@ export const withings: OAuth2Provider = {
   collectionScopes: { sleep: ["user.activity"], activity: ["user.activity"], measures: ["user.metrics"] },
   // A signed `action=revoke` ends the user's grant and drops their notification subscriptions.
   revoke: revokeWithingsUser(NAME),
+  // Unsigned form notifications to a per-connection token URL, subscribed per user (withings-webhooks.ts).
+  webhooks: withingsWebhooks,
   // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
   // classes written out in full so Tailwind's source scan finds them).
   branding: {

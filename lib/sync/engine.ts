@@ -49,6 +49,8 @@ export async function createSyncRun(input: {
   connectionId: string;
   kind: SyncKind;
   range: SyncRange;
+  /** A caller that must find the run again without storing it (a webhook's run shares its inbox row's id). */
+  id?: string;
 }): Promise<SyncRunRow> {
   const db = await getDb();
   const [connection] = await db.select().from(connections).where(eq(connections.id, input.connectionId));
@@ -56,6 +58,7 @@ export async function createSyncRun(input: {
   const [run] = await db
     .insert(syncRuns)
     .values({
+      ...(input.id ? { id: input.id } : {}),
       connectionId: connection.id,
       userId: connection.userId,
       provider: connection.provider,
