@@ -2,11 +2,13 @@ import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
+import { SaveBrowserTimeZone } from "@/components/layout/save-time-zone";
 import { queryKeys } from "@/components/queries";
 import type { TilesResponse } from "@/components/api-types";
 import { requireUser } from "@/lib/auth/session";
 import { displayContext } from "@/lib/metrics/preferences";
 import { getDashboardTiles } from "@/lib/metrics/tiles";
+import { getTimeZone, userTodayAt } from "@/lib/metrics/time-zone";
 import { localeFromAcceptLanguage } from "@/lib/metrics/units";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -14,7 +16,8 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requireUser("/");
   const locale = localeFromAcceptLanguage((await headers()).get("accept-language"));
-  const [tiles, display] = await Promise.all([getDashboardTiles(user.id), displayContext(user.id, locale)]);
+  const [timeZone, display] = await Promise.all([getTimeZone(user.id), displayContext(user.id, locale)]);
+  const tiles = await getDashboardTiles(user.id, userTodayAt(timeZone));
   // The tiles are rendered into the HTML and handed to the client's query cache, which keeps them fresh.
   const queryClient = new QueryClient();
   queryClient.setQueryData<TilesResponse>(queryKeys.dashboardTiles, { tiles });
@@ -26,6 +29,7 @@ export default async function DashboardPage() {
           The last 30 days of each category, from your preferred source. Open a tile for its details.
         </p>
       </div>
+      <SaveBrowserTimeZone saved={timeZone} />
       <HydrationBoundary state={dehydrate(queryClient)}>
         <DashboardView display={display} />
       </HydrationBoundary>

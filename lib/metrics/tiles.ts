@@ -4,6 +4,7 @@ import { getDb } from "@/lib/db/client";
 import { dailyMetrics } from "@/lib/db/schema";
 import { TILES, type Better, type CategoryId, type TileDefinition } from "./categories";
 import { getSourcePriorities, providerName, SourcePriorities } from "./source-priority";
+import { userToday } from "./time-zone";
 import { METRICS, type MetricName } from "./vocabulary";
 
 /**
@@ -84,7 +85,9 @@ export function buildTile(
   };
 }
 
-export async function getDashboardTiles(userId: string, today = new Date()): Promise<Tile[]> {
+/** The tiles as of `today` (by default the user's current day in their saved time zone). */
+export async function getDashboardTiles(userId: string, today?: Date): Promise<Tile[]> {
+  today ??= await userToday(userId);
   const [byMetric, priorities] = await loadMetricRows(
     userId,
     TILES.map((t) => t.metric),
@@ -129,10 +132,10 @@ export async function loadMetricRows(userId: string, metrics: MetricName[], from
     const days = JSON.parse(group.days) as string[];
     const values = JSON.parse(group.values) as number[];
     const { provider, metric } = group;
-    const rows: MetricRow[] = new Array(days.length);
+    const rows: MetricRow[] = [];
     let sorted = true;
     for (let i = 0; i < days.length; i++) {
-      rows[i] = { provider, metric, day: days[i]!, value: values[i]! };
+      rows.push({ provider, metric, day: days[i]!, value: values[i]! });
       if (i > 0 && days[i - 1]! > days[i]!) sorted = false;
     }
     // Usually already in order (rows are stored as the days arrive); sorting is the exception.

@@ -2,6 +2,7 @@ import { format, subDays } from "date-fns";
 import { CATEGORIES, type CategoryDefinition, type CategoryId, type RangeDays } from "./categories";
 import { providerName, SourcePriorities } from "./source-priority";
 import { loadMetricRows, mean, MIN_POINTS_30D, sourceOf } from "./tiles";
+import { userToday } from "./time-zone";
 import { METRICS, type MetricName } from "./vocabulary";
 
 /**
@@ -174,8 +175,10 @@ export async function getTrendDetail(
   userId: string,
   category: CategoryId,
   range: RangeDays,
-  today = new Date(),
+  /** By default the user's current day in their saved time zone. */
+  today?: Date,
 ): Promise<TrendDetail> {
+  today ??= await userToday(userId);
   const def: CategoryDefinition = CATEGORIES[category];
   const days = listDays(today, range);
   const from = days[0]!;
