@@ -31,12 +31,13 @@ export function registeredRedirectUri(providerId: string): string {
   return appUrl(`/api/v1/oauth/${providerId}/callback`);
 }
 
-/** Space- or comma-separated (Withings) scope list. */
-export function parseScopes(raw: string | null | undefined): string[] {
-  return (raw ?? "")
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * A scope list split exactly as the provider splits it: on single spaces (RFC 6749; Oura, WHOOP)
+ * or on commas (Withings). Nothing else separates, so `daily,heartrate` at Oura is one unknown
+ * scope and `user.info user.metrics` at Withings is one too, as the real providers read them.
+ */
+export function parseScopes(raw: string | null | undefined, separator: " " | ","): string[] {
+  return (raw ?? "").split(separator).filter(Boolean);
 }
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -77,7 +78,7 @@ export function validateAuthorizeParams(sandbox: ProviderSandbox, params: URLSea
   if (get("response_type") !== "code") return back("unsupported_response_type", "response_type must be code.");
 
   const known = Object.keys(sandbox.scopeDescriptions ?? {});
-  const requested = parseScopes(get("scope"));
+  const requested = parseScopes(get("scope"), sandbox.scopeSeparator ?? " ");
   // Oura: no scope means every scope is asked for.
   const scopes = requested.length ? [...new Set(requested)] : known;
   const unknown = scopes.filter((s) => !known.includes(s));

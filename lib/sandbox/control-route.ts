@@ -17,6 +17,8 @@ import {
   type SandboxFault,
 } from "./controls";
 import type { ProviderSandbox } from "./types";
+import { deliverDueSandboxWebhooks } from "./webhooks/deliveries";
+import { uploadSandboxDay, UnknownSandboxAccountError } from "./webhooks/new-day";
 
 /**
  * `/sandbox/<id>/_control` (JSON; development and tests only, never in production) and the
@@ -62,6 +64,10 @@ const controlAction = z.discriminatedUnion("action", [
       .max(365 * 86_400),
   }),
   z.object({ action: z.literal("reset") }),
+  // The wearer's device uploads the next day: it exists from now on and its notifications are sent.
+  z.object({ action: z.literal("upload_day"), account, deliver: z.boolean().optional() }),
+  // Sends the notifications that are due now (the delivery loop also runs every minute).
+  z.object({ action: z.literal("deliver_webhooks") }),
 ]);
 
 async function describe(providerId: string) {
@@ -120,6 +126,20 @@ export async function handleSandboxControl(providerId: string, request: Request)
     case "reset":
       await resetSandboxControls(providerId);
       break;
+    case "upload_day": {
+      let uploaded;
+      try {
+        uploaded = await uploadSandboxDay(providerId, input.account);
+      } catch (error) {
+        if (error instanceof UnknownSandboxAccountError) return json(404, { detail: error.message });
+        throw error;
+      }
+      const deliveries =
+        input.deliver === false ? undefined : await deliverDueSandboxWebhooks({ providers: [providerId] });
+      return json(200, { ...uploaded, ...(deliveries ? { deliveries } : {}) });
+    }
+    case "deliver_webhooks":
+      return json(200, { deliveries: await deliverDueSandboxWebhooks({ providers: [providerId] }) });
   }
   return json(200, await describe(providerId));
 }

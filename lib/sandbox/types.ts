@@ -46,6 +46,8 @@ export interface ProviderSandbox {
    * with Retry-After / HTTP 5xx (Withings: HTTP 200 with status 601 and `wait_seconds`).
    */
   faultResponse?(fault: SandboxFault): Response;
+  /** How the provider separates scopes in an authorise request: a space (RFC 6749) unless it says otherwise. */
+  scopeSeparator?: " " | ",";
   /** OAuth sandboxes: scope descriptions for the consent page. */
   scopeDescriptions?: Record<string, string>;
 }

@@ -1,8 +1,15 @@
 import { ouraSandboxTarget } from "@/lib/providers/oura";
 import { handleAuthorizeDecision } from "../authorize";
-import { sandboxNow } from "../clock";
 import { sandboxClock } from "../controls";
-import { createGenerator, isDay, localDay, shiftDay, daysWithHistory, type GeneratorAccount } from "../data-generator";
+import {
+  createGenerator,
+  daysWithHistory,
+  historyBounds,
+  isDay,
+  localDay,
+  shiftDay,
+  type GeneratorAccount,
+} from "../data-generator";
 import {
   createOAuthServer,
   sha256Hex,
@@ -13,7 +20,15 @@ import {
 } from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
-import { documentCountForDay, documentsForDay, heartRateDocument, type OuraDailyCollection } from "./payloads";
+import { sandboxDataNow } from "../uploads";
+import {
+  documentCountForDay,
+  documentsForDay,
+  findDocument,
+  heartRateDocument,
+  type OuraDailyCollection,
+} from "./payloads";
+import { ouraSubscriptionRoutes } from "./subscriptions";
 
 /**
  * A faithful local Oura API v2 (provider-apis.md §1): OAuth with client credentials in the token
@@ -75,6 +90,7 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   tag: "Tags you add in the Oura app",
   session: "Guided and unguided sessions",
   spo2Daily: "Blood oxygen (SpO2) averages during sleep",
+  stress: "Daytime stress and resilience",
 };
 
 /** Which scope each collection needs. The auth page's `spo2` spelling is accepted as an alias. */
@@ -84,6 +100,9 @@ const COLLECTION_SCOPES: Record<OuraDailyCollection | "heartrate", string[]> = {
   daily_readiness: ["daily"],
   daily_activity: ["daily"],
   daily_spo2: ["spo2Daily", "spo2"],
+  daily_stress: ["daily"],
+  // Oura's documentation lists no scope for it; the live API asks for `stress` (provider-apis.md §1.1).
+  daily_resilience: ["stress"],
   heartrate: ["heartrate"],
 };
 
@@ -275,6 +294,16 @@ function generatorAccount(account: OuraSandboxAccount): GeneratorAccount {
   return { provider: PROVIDER, accountId: account.id, historyDays: account.historyDays, timeZone: account.timeZone };
 }
 
+/** The user id Oura gives this account (personal_info `id`, webhook `user_id`). */
+export function ouraUserId(account: SandboxAccount): string {
+  return `${account.id}-${sha256Hex(`oura:${account.id}`).slice(0, 12)}`;
+}
+
+/** The instant the account's data stands at: the sandbox's clock, or the end of its latest uploaded day. */
+function dataNow(account: OuraSandboxAccount): Promise<Date> {
+  return sandboxDataNow(PROVIDER, account.id, account.timeZone);
+}
+
 const personalInfo: SandboxRouteHandler = async (request) => {
   const auth = await authorise(request);
   if (!auth.ok) return auth.response;
@@ -282,7 +311,7 @@ const personalInfo: SandboxRouteHandler = async (request) => {
   const personal = grant.scopes.includes("personal");
   return ok({
     // The id needs no scope; the rest is null without `personal` / `email`.
-    id: `${account.id}-${sha256Hex(`oura:${account.id}`).slice(0, 12)}`,
+    id: ouraUserId(account),
     age: personal ? account.age : null,
     weight: personal ? account.weightKg : null,
     height: personal ? account.heightM : null,
@@ -336,8 +365,8 @@ function dailyCollection(
   collection: OuraDailyCollection,
   query: URLSearchParams,
   account: OuraSandboxAccount,
+  now: Date,
 ): Response {
-  const now = sandboxNow();
   const gen = createGenerator(generatorAccount(account), now);
   let start: string;
   let end: string;
@@ -412,8 +441,7 @@ function dailyCollection(
   return ok({ data, next_token: more ? encodeCursor({ c: collection, s: start, e: end, o: nextOffset }) : null });
 }
 
-function heartRate(query: URLSearchParams, account: OuraSandboxAccount): Response {
-  const now = sandboxNow();
+function heartRate(query: URLSearchParams, account: OuraSandboxAccount, now: Date): Response {
   let start: Date;
   let end: Date;
   const tokenRaw = query.get("next_token");
@@ -457,18 +485,50 @@ function heartRate(query: URLSearchParams, account: OuraSandboxAccount): Respons
   });
 }
 
+/** Token, rate limit, then the collection's scope: the same rules for a collection and its single documents. */
+async function authoriseCollection(request: Request, collection: keyof typeof COLLECTION_SCOPES): Promise<Authorised> {
+  const auth = await authorise(request);
+  if (!auth.ok) return auth;
+  const needed = COLLECTION_SCOPES[collection];
+  if (!needed.some((scope) => auth.grant.scopes.includes(scope))) {
+    return {
+      ok: false,
+      response: problem(403, `The access token does not grant the ${needed[0]} scope required for ${collection}.`),
+    };
+  }
+  return auth;
+}
+
 const collectionRoute: SandboxRouteHandler = async (request, ctx) => {
   const collection = ctx.path[2] ?? "";
   if (!Object.hasOwn(COLLECTION_SCOPES, collection)) return problem(404, `Unknown collection ${collection}.`);
-  const auth = await authorise(request);
+  const auth = await authoriseCollection(request, collection as keyof typeof COLLECTION_SCOPES);
   if (!auth.ok) return auth.response;
-  const needed = COLLECTION_SCOPES[collection as keyof typeof COLLECTION_SCOPES];
-  if (!needed.some((scope) => auth.grant.scopes.includes(scope))) {
-    return problem(403, `The access token does not grant the ${needed[0]} scope required for ${collection}.`);
-  }
   const query = new URL(request.url).searchParams;
-  if (collection === "heartrate") return heartRate(query, auth.account);
-  return dailyCollection(collection as OuraDailyCollection, query, auth.account);
+  const now = await dataNow(auth.account);
+  if (collection === "heartrate") return heartRate(query, auth.account, now);
+  return dailyCollection(collection as OuraDailyCollection, query, auth.account, now);
+};
+
+/**
+ * `GET /v2/usercollection/{type}/{document_id}`: one document of the caller's own data (another
+ * account's id is 404, like an unknown one), under the collection's scope and rate limits.
+ */
+const documentRoute: SandboxRouteHandler = async (request, ctx) => {
+  const collection = ctx.path[2] ?? "";
+  const id = ctx.path[3] ?? "";
+  if (!Object.hasOwn(COLLECTION_SCOPES, collection) || collection === "heartrate")
+    return problem(404, `Unknown collection ${collection}.`);
+  const auth = await authoriseCollection(request, collection as OuraDailyCollection);
+  if (!auth.ok) return auth.response;
+  const now = await dataNow(auth.account);
+  const account = generatorAccount(auth.account);
+  const gen = createGenerator(account, now);
+  const { firstDay, today } = historyBounds(account, now);
+  // Newest first: a just-notified document is found after one day's work.
+  const days = daysWithHistory(account, firstDay, today, now).reverse();
+  const document = findDocument(gen, collection as OuraDailyCollection, id, days);
+  return document ? ok(document) : problem(404, `No ${collection} document with id ${id}.`);
 };
 
 export const ouraSandbox: ProviderSandbox = {
@@ -485,5 +545,7 @@ export const ouraSandbox: ProviderSandbox = {
     "POST /oauth/revoke": revoke,
     "GET /v2/usercollection/personal_info": personalInfo,
     "GET /v2/usercollection/:collection": collectionRoute,
+    "GET /v2/usercollection/:collection/:document": documentRoute,
+    ...ouraSubscriptionRoutes(OURA_SANDBOX_CLIENT_ID, OURA_SANDBOX_CLIENT_SECRET),
   },
 };

@@ -1,8 +1,10 @@
 import {
+  daysBetween,
   deterministicId,
   formatLocal,
   formatUtc,
   localInstant,
+  seededRandom,
   type Generator,
   type HeartRateSample,
   type SleepPeriod,
@@ -19,6 +21,8 @@ export const OURA_DAILY_COLLECTIONS = [
   "daily_readiness",
   "daily_activity",
   "daily_spo2",
+  "daily_stress",
+  "daily_resilience",
 ] as const;
 export type OuraDailyCollection = (typeof OURA_DAILY_COLLECTIONS)[number];
 
@@ -76,6 +80,44 @@ function sleepDocument(gen: Generator, period: SleepPeriod, index: number): Doc 
     total_sleep_duration: period.totalSleep,
     type: period.type,
   };
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/**
+ * Daytime stress (Oura `daily_stress`): seconds of high stress and of high recovery, in
+ * 15-minute steps, more stress on days of low readiness. The day's summary is null while the
+ * day is still going on, as Oura gives it only once the day has ended.
+ */
+function stressOf(gen: Generator, day: string) {
+  const activity = gen.activityOf(day);
+  if (!activity) return null;
+  const r = seededRandom(gen.account.provider, gen.account.accountId, "stress", day);
+  const readiness = gen.readinessOf(day)?.score ?? 75;
+  const quarter = 900;
+  const stressHigh = quarter * Math.round(clamp(r.normal(5 + (75 - readiness) / 6, 2.5), 0, 24));
+  const recoveryHigh = quarter * Math.round(clamp(r.normal(6 + (readiness - 75) / 8, 2.5), 0, 24));
+  const dayOver = gen.now.getTime() >= localInstant(day, 24 * 60, gen.account.timeZone).getTime() - 1;
+  const summary =
+    stressHigh > recoveryHigh * 1.5 ? "stressful" : recoveryHigh > stressHigh * 1.5 ? "restored" : "normal";
+  return { stressHigh, recoveryHigh, summary: dayOver ? summary : null };
+}
+
+const RESILIENCE_LEVELS = ["limited", "adequate", "solid", "strong", "exceptional"] as const;
+/** Oura needs two weeks of data before it shows a resilience level. */
+const RESILIENCE_MIN_DAYS = 14;
+
+function resilienceOf(gen: Generator, day: string) {
+  if (!gen.nightOf(day) || daysBetween(gen.bounds.firstDay, day) < RESILIENCE_MIN_DAYS - 1) return null;
+  const r = seededRandom(gen.account.provider, gen.account.accountId, "resilience", day);
+  const readiness = gen.readinessOf(day)?.score ?? 75;
+  const sleepRecovery = Math.round(clamp(readiness + r.normal(0, 6), 1, 100) * 10) / 10;
+  const daytimeRecovery = Math.round(clamp(55 + r.normal(0, 12), 1, 100) * 10) / 10;
+  const stress =
+    Math.round(clamp(100 - (stressOf(gen, day)?.stressHigh ?? 0) / 450 + r.normal(0, 5), 1, 100) * 10) / 10;
+  const mean = (sleepRecovery + daytimeRecovery + stress) / 3;
+  const level = RESILIENCE_LEVELS[clamp(Math.floor((mean - 45) / 10), 0, RESILIENCE_LEVELS.length - 1)]!;
+  return { contributors: { sleep_recovery: sleepRecovery, daytime_recovery: daytimeRecovery, stress }, level };
 }
 
 /** The documents of `collection` that belong to `day`, in the order Oura lists them. */
@@ -158,7 +200,43 @@ export function documentsForDay(gen: Generator, collection: OuraDailyCollection,
         },
       ];
     }
+    case "daily_stress": {
+      const stress = stressOf(gen, day);
+      if (!stress) return [];
+      return [
+        {
+          id: docId(gen, collection, day),
+          day,
+          stress_high: stress.stressHigh,
+          recovery_high: stress.recoveryHigh,
+          day_summary: stress.summary,
+        },
+      ];
+    }
+    case "daily_resilience": {
+      const resilience = resilienceOf(gen, day);
+      if (!resilience) return [];
+      return [{ id: docId(gen, collection, day), day, ...resilience }];
+    }
   }
+}
+
+/** The document of `collection` with this id among `days`, or undefined (another account's id is not found). */
+export function findDocument(
+  gen: Generator,
+  collection: OuraDailyCollection,
+  id: string,
+  days: string[],
+): Record<string, unknown> | undefined {
+  for (const day of days) {
+    if (collection === "sleep") {
+      const index = gen.sleepPeriodsOf(day).findIndex((period) => period.id === id);
+      if (index >= 0) return documentsForDay(gen, collection, day)[index];
+    } else if (docId(gen, collection, day) === id) {
+      return documentsForDay(gen, collection, day)[0];
+    }
+  }
+  return undefined;
 }
 
 /** How many documents `collection` has on `day`, without building them (for paging). */
@@ -171,7 +249,10 @@ export function documentCountForDay(gen: Generator, collection: OuraDailyCollect
     case "daily_spo2":
       return gen.nightOf(day) ? 1 : 0;
     case "daily_activity":
+    case "daily_stress":
       return gen.activityOf(day) ? 1 : 0;
+    case "daily_resilience":
+      return resilienceOf(gen, day) ? 1 : 0;
   }
 }
 

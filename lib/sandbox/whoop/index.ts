@@ -1,7 +1,6 @@
 import { whoopSandboxTarget } from "@/lib/providers/whoop";
 import { handleAuthorizeDecision, validateAuthorizeParams } from "../authorize";
-import { sandboxNow } from "../clock";
-import { createGenerator, type GeneratorAccount } from "../data-generator";
+import { createGenerator, localInstant, shiftDay, type GeneratorAccount } from "../data-generator";
 import {
   createOAuthServer,
   sha256Hex,
@@ -13,7 +12,15 @@ import {
 } from "../oauth-server";
 import { hitRateLimit, positiveIntFromEnv, type RateLimitResult } from "../rate-limit";
 import type { ProviderSandbox, SandboxAccount, SandboxRouteHandler } from "../types";
-import { whoopRecordsBetween, type WhoopDataset, type WhoopScoringRules } from "./payloads";
+import { sandboxDataNow } from "../uploads";
+import {
+  cycleDayOf,
+  whoopRecordsBetween,
+  whoopWorkoutsBetween,
+  type IndexedRecord,
+  type WhoopDataset,
+  type WhoopScoringRules,
+} from "./payloads";
 
 /**
  * A faithful local WHOOP API v2 (provider-apis.md §2): an Ory Hydra-style authorisation server
@@ -93,10 +100,13 @@ const SCOPE_DESCRIPTIONS: Record<string, string> = {
   "read:body_measurement": "Height, weight and maximum heart rate",
 };
 
-const COLLECTIONS: Record<string, { scope: string; dataset: keyof WhoopDataset }> = {
+type Dataset = keyof WhoopDataset | "workouts";
+
+const COLLECTIONS: Record<string, { scope: string; dataset: Dataset }> = {
   "v2/cycle": { scope: "read:cycles", dataset: "cycles" },
   "v2/recovery": { scope: "read:recovery", dataset: "recoveries" },
   "v2/activity/sleep": { scope: "read:sleep", dataset: "sleeps" },
+  "v2/activity/workout": { scope: "read:workout", dataset: "workouts" },
 };
 
 const DEFAULT_PAGE_SIZE = 10;
@@ -298,7 +308,7 @@ function generatorAccount(account: WhoopSandboxAccount): GeneratorAccount {
 
 /* Opaque next_token: base64url JSON of the query window and where the next page starts. */
 interface Cursor {
-  d: keyof WhoopDataset;
+  d: Dataset;
   s: number | null;
   e: number;
   /** Records starting before this instant come next. */
@@ -307,7 +317,7 @@ interface Cursor {
 
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
 
-function decodeCursor(raw: string, dataset: keyof WhoopDataset): Cursor | undefined {
+function decodeCursor(raw: string, dataset: Dataset): Cursor | undefined {
   try {
     const value = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as Partial<Cursor>;
     const isInstant = (x: unknown) => typeof x === "number" && Number.isFinite(x);
@@ -326,12 +336,28 @@ function parseInstant(raw: string): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
-async function collection(request: Request, dataset: keyof WhoopDataset, scope: string): Promise<Response> {
+/** The instant the member's data stands at: the sandbox's clock, or the end of their latest uploaded day. */
+function dataNow(account: WhoopSandboxAccount): Promise<Date> {
+  return sandboxDataNow(PROVIDER, account.id, account.timeZone);
+}
+
+function recordsOf(
+  dataset: Dataset,
+  gen: ReturnType<typeof createGenerator>,
+  account: WhoopSandboxAccount,
+  from: Date,
+  to: Date,
+): IndexedRecord[] {
+  if (dataset === "workouts") return whoopWorkoutsBetween(gen, account, from, to);
+  return whoopRecordsBetween(gen, account, from, to)[dataset];
+}
+
+async function collection(request: Request, dataset: Dataset, scope: string): Promise<Response> {
   const auth = await authorise(request, scope);
   if (!auth.ok) return auth.response;
   const bad = (message: string) => json(400, { message }, auth.headers);
   const query = new URL(request.url).searchParams;
-  const now = sandboxNow();
+  const now = await dataNow(auth.account);
 
   const limitRaw = query.get("limit");
   const limit = limitRaw === null ? DEFAULT_PAGE_SIZE : Number(limitRaw);
@@ -359,7 +385,7 @@ async function collection(request: Request, dataset: keyof WhoopDataset, scope: 
   const gen = createGenerator(generatorAccount(account), now);
   const from = new Date(window.s ?? 0);
   const to = new Date(Math.min(window.b, window.e));
-  const records = whoopRecordsBetween(gen, account, from, to)[dataset];
+  const records = recordsOf(dataset, gen, account, from, to);
   const page = records.slice(0, limit);
   const more = records.length > limit;
   return json(
@@ -409,6 +435,61 @@ const revokeAccess: SandboxRouteHandler = async (request) => {
   return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
 };
 
+/* ---------- single resources ---------- */
+
+const notFound = (headers: Record<string, string>, what: string) =>
+  json(404, { message: `${what} not found.` }, headers);
+
+/**
+ * `GET /v2/cycle/{cycleId}` and its `/recovery` and `/sleep`: the cycle id names a day of the
+ * member's (another member's id is 404, like an unknown one); a non-integer id is 400.
+ */
+const cycleRoute =
+  (part: "cycle" | "recovery" | "sleep"): SandboxRouteHandler =>
+  async (request, ctx) => {
+    const scope = part === "cycle" ? "read:cycles" : part === "recovery" ? "read:recovery" : "read:sleep";
+    const auth = await authorise(request, scope);
+    if (!auth.ok) return auth.response;
+    const raw = ctx.path[3] ?? "";
+    if (!/^\d{1,15}$/.test(raw)) return json(400, { message: "cycleId must be an integer." }, auth.headers);
+    const { account } = auth;
+    const day = cycleDayOf(account, Number(raw));
+    if (!day) return notFound(auth.headers, "Cycle");
+    const gen = createGenerator(generatorAccount(account), await dataNow(account));
+    // The cycle of `day` starts with the night ending that morning, i.e. on the evening before.
+    const from = localInstant(shiftDay(day, -2), 0, account.timeZone);
+    const to = localInstant(shiftDay(day, 1), 0, account.timeZone);
+    const dataset = whoopRecordsBetween(gen, account, from, to);
+    const cycle = dataset.cycles.find((c) => c.record.id === Number(raw));
+    if (!cycle) return notFound(auth.headers, "Cycle");
+    if (part === "cycle") return json(200, cycle.record, auth.headers);
+    if (part === "recovery") {
+      const recovery = dataset.recoveries.find((r) => r.record.cycle_id === cycle.record.id);
+      return recovery ? json(200, recovery.record, auth.headers) : notFound(auth.headers, "Recovery");
+    }
+    const sleep = dataset.sleeps.find((s) => s.record.cycle_id === cycle.record.id && s.record.nap === false);
+    return sleep ? json(200, sleep.record, auth.headers) : notFound(auth.headers, "Sleep");
+  };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `GET /v2/activity/sleep/{sleepId}` and `/v2/activity/workout/{workoutId}`: by UUID, the member's own only. */
+const byUuidRoute =
+  (dataset: "sleeps" | "workouts"): SandboxRouteHandler =>
+  async (request, ctx) => {
+    const auth = await authorise(request, dataset === "sleeps" ? "read:sleep" : "read:workout");
+    if (!auth.ok) return auth.response;
+    const id = ctx.path[4] ?? "";
+    const what = dataset === "sleeps" ? "Sleep" : "Workout";
+    if (!UUID.test(id)) return json(400, { message: `${what.toLowerCase()}Id must be a UUID.` }, auth.headers);
+    const { account } = auth;
+    const now = await dataNow(account);
+    const gen = createGenerator(generatorAccount(account), now);
+    const from = localInstant(shiftDay(gen.bounds.firstDay, -1), 0, account.timeZone);
+    const found = recordsOf(dataset, gen, account, from, new Date(now.getTime() + 1)).find((r) => r.record.id === id);
+    return found ? json(200, found.record, auth.headers) : notFound(auth.headers, what);
+  };
+
 const collectionRoute =
   (path: keyof typeof COLLECTIONS): SandboxRouteHandler =>
   (request) =>
@@ -427,6 +508,12 @@ export const whoopSandbox: ProviderSandbox = {
     "GET /developer/v2/cycle": collectionRoute("v2/cycle"),
     "GET /developer/v2/recovery": collectionRoute("v2/recovery"),
     "GET /developer/v2/activity/sleep": collectionRoute("v2/activity/sleep"),
+    "GET /developer/v2/activity/workout": collectionRoute("v2/activity/workout"),
+    "GET /developer/v2/cycle/:cycleId": cycleRoute("cycle"),
+    "GET /developer/v2/cycle/:cycleId/recovery": cycleRoute("recovery"),
+    "GET /developer/v2/cycle/:cycleId/sleep": cycleRoute("sleep"),
+    "GET /developer/v2/activity/sleep/:sleepId": byUuidRoute("sleeps"),
+    "GET /developer/v2/activity/workout/:workoutId": byUuidRoute("workouts"),
     "GET /developer/v2/user/profile/basic": profile,
     "GET /developer/v2/user/measurement/body": bodyMeasurement,
     "DELETE /developer/v2/user/access": revokeAccess,

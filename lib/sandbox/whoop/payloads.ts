@@ -1,6 +1,15 @@
 import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
-import { daysBetween, localDay, seededRandom, shiftDay, type Generator, type SleepPeriod } from "../data-generator";
+import {
+  daysBetween,
+  deterministicId,
+  localDay,
+  localInstant,
+  seededRandom,
+  shiftDay,
+  type Generator,
+  type SleepPeriod,
+} from "../data-generator";
 
 /**
  * Generated data shaped as WHOOP API v2 documents it (provider-apis.md §2.2): UTC timestamps with
@@ -255,4 +264,108 @@ export function whoopRecordsBetween(gen: Generator, rules: WhoopScoringRules, fr
   }
   const newestFirst = (items: IndexedRecord[]) => items.sort((a, b) => b.at - a.at);
   return { sleeps: newestFirst(sleeps), cycles: newestFirst(cycles), recoveries: newestFirst(recoveries) };
+}
+
+/** WHOOP v2 sports the generator picks from (`sport_name`, with the v1 `sport_id` WHOOP still sends). */
+const SPORTS = [
+  { name: "running", id: 0, kcalPerMinute: 11, distance: 0.18 },
+  { name: "cycling", id: 1, kcalPerMinute: 9, distance: 0.42 },
+  { name: "functional-fitness", id: 48, kcalPerMinute: 8, distance: 0 },
+  { name: "yoga", id: 44, kcalPerMinute: 4, distance: 0 },
+  { name: "walking", id: 63, kcalPerMinute: 5, distance: 0.09 },
+] as const;
+
+/** Whether a workout (or none) happened on a day: about four days in seven, in the afternoon or evening. */
+function workoutOf(gen: Generator, day: string) {
+  const { provider, accountId, timeZone } = gen.account;
+  const r = seededRandom(provider, accountId, "whoop-workout", day);
+  if (!r.chance(0.57)) return null;
+  const sport = SPORTS[r.int(0, SPORTS.length - 1)]!;
+  const startMinutes = r.range(16 * 60, 19 * 60 + 30);
+  const minutes = Math.round(r.range(25, 75));
+  const start = localInstant(day, Math.round(startMinutes), timeZone);
+  const end = new Date(start.getTime() + minutes * MINUTE_MS);
+  return { r, sport, start, end, minutes, id: deterministicId(provider, accountId, "whoop-workout", day) };
+}
+
+/**
+ * Workouts (WHOOP v2 `/v2/activity/workout`) whose `start` lies in [from, to), newest first. A
+ * workout exists once it has ended and is scored `scoreDelayMinutes` later, like sleeps.
+ */
+export function whoopWorkoutsBetween(
+  gen: Generator,
+  rules: WhoopScoringRules & { maxHeartRate: number },
+  from: Date,
+  to: Date,
+): IndexedRecord[] {
+  const { now, bounds, account } = gen;
+  const firstDay = [localDay(from, account.timeZone), bounds.firstDay].sort().at(-1)!;
+  const lastDay = [localDay(to, account.timeZone), bounds.today].sort()[0]!;
+  const records: IndexedRecord[] = [];
+  for (let day = firstDay; day <= lastDay; day = shiftDay(day, 1)) {
+    const w = workoutOf(gen, day);
+    if (!w || w.end.getTime() > now.getTime()) continue;
+    const at = w.start.getTime();
+    if (at < from.getTime() || at >= to.getTime()) continue;
+    const createdAt = new Date(w.end.getTime() + 2 * MINUTE_MS);
+    const scoredAt = new Date(w.end.getTime() + rules.scoreDelayMinutes * MINUTE_MS);
+    const scored = now.getTime() >= scoredAt.getTime();
+    const record: WhoopRecord = {
+      id: w.id,
+      user_id: rules.userId,
+      created_at: whoopTime(createdAt),
+      updated_at: whoopTime(scored ? scoredAt : createdAt),
+      start: whoopTime(w.start),
+      end: whoopTime(w.end),
+      timezone_offset: timezoneOffset(w.start, account.timeZone),
+      sport_name: w.sport.name,
+      sport_id: w.sport.id,
+      score_state: scored ? "SCORED" : "PENDING_SCORE",
+    };
+    if (scored) {
+      const r = w.r;
+      const intensity = clamp(r.normal(0.72, 0.08), 0.5, 0.95);
+      const averageHr = Math.round(rules.maxHeartRate * intensity);
+      const maxHr = Math.round(clamp(averageHr + r.range(12, 28), averageHr, rules.maxHeartRate));
+      const kcal = w.minutes * w.sport.kcalPerMinute * (0.8 + intensity / 2);
+      // Minutes in WHOOP's six zones (0: below 50 % of max HR … 5: 90–100 %), around the average intensity.
+      const weights = [0.03, 0.1, 0.22, 0.3, 0.25, 0.1].map((w0, i) => w0 * (1 + (intensity - 0.72) * (i - 2.5)));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      const totalMs = w.minutes * MINUTE_MS;
+      const zones = weights.map((x) => Math.round((totalMs * Math.max(0, x)) / sum));
+      zones[3]! += totalMs - zones.reduce((a, b) => a + b, 0);
+      const distance = w.sport.distance ? Math.round(w.minutes * 60 * w.sport.distance * intensity * 10) / 10 : null;
+      record.score = {
+        strain: round(clamp(6 + 14 * (intensity - 0.5) + w.minutes / 20 + r.normal(0, 0.6), 0.1, 21), 4),
+        average_heart_rate: averageHr,
+        max_heart_rate: maxHr,
+        kilojoule: round(kcal * KJ_PER_KCAL, 3),
+        percent_recorded: 100,
+        ...(distance === null
+          ? {}
+          : {
+              distance_meter: distance,
+              altitude_gain_meter: round(r.range(0, 80), 1),
+              altitude_change_meter: round(r.normal(0, 3), 1),
+            }),
+        zone_durations: {
+          zone_zero_milli: zones[0],
+          zone_one_milli: zones[1],
+          zone_two_milli: zones[2],
+          zone_three_milli: zones[3],
+          zone_four_milli: zones[4],
+          zone_five_milli: zones[5],
+        },
+      };
+    }
+    records.push({ at, record });
+  }
+  return records.sort((a, b) => b.at - a.at);
+}
+
+/** The calendar day a cycle id stands for (the inverse of `cycleIdFor`), or undefined for another member's id. */
+export function cycleDayOf(rules: WhoopScoringRules, cycleId: number): string | undefined {
+  const offset = cycleId - rules.userId * 100_000;
+  if (!Number.isSafeInteger(cycleId) || offset < 0 || offset >= 100_000) return undefined;
+  return shiftDay(ID_EPOCH, offset);
 }

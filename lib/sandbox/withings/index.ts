@@ -1,7 +1,6 @@
 import { withingsSandboxTarget } from "@/lib/providers/withings";
 import crypto from "node:crypto";
 import { handleAuthorizeDecision } from "../authorize";
-import { sandboxNow } from "../clock";
 import { createGenerator, isDay, type Generator, type GeneratorAccount } from "../data-generator";
 import {
   createOAuthServer,
@@ -14,6 +13,8 @@ import {
 import { hitRateLimit, positiveIntFromEnv } from "../rate-limit";
 import { sandboxClock, type SandboxFault } from "../controls";
 import type { ProviderSandbox, SandboxRouteHandler } from "../types";
+import { sandboxDataNow } from "../uploads";
+import { withingsNotifyRoute } from "./notify";
 import {
   activityForDay,
   documentsBetween,
@@ -276,8 +277,8 @@ type Authorised =
 
 const INVALID_TOKEN = "XRequestID: Not provided invalid_token: The access token provided is invalid";
 
-/** Bearer token → grant, the per-application limit, then the scope the service needs. */
-async function authorise(request: Request, scope: string): Promise<Authorised> {
+/** Bearer token → grant, then the per-application limit. */
+async function authoriseToken(request: Request): Promise<Authorised> {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
   if (!match) return { ok: false, response: failure(401, INVALID_TOKEN) };
   let grant: ValidatedToken;
@@ -291,19 +292,26 @@ async function authorise(request: Request, scope: string): Promise<Authorised> {
   if (!account) return { ok: false, response: failure(401, INVALID_TOKEN) };
   const limited = await rateLimited(grant.clientId);
   if (limited) return { ok: false, response: limited };
-  if (!grant.scopes.includes(scope))
-    return { ok: false, response: failure(214, `Unauthorized: the ${scope} scope was not granted`) };
   return { ok: true, grant, account };
 }
 
-function generatorFor(account: WithingsSandboxAccount) {
+/** Bearer token → grant, the per-application limit, then the scope the service needs. */
+async function authorise(request: Request, scope: string): Promise<Authorised> {
+  const auth = await authoriseToken(request);
+  if (!auth.ok) return auth;
+  if (!auth.grant.scopes.includes(scope))
+    return { ok: false, response: failure(214, `Unauthorized: the ${scope} scope was not granted`) };
+  return auth;
+}
+
+async function generatorFor(account: WithingsSandboxAccount) {
   const generatorAccount: GeneratorAccount = {
     provider: PROVIDER,
     accountId: account.id,
     historyDays: account.historyDays,
     timeZone: account.timeZone,
   };
-  return createGenerator(generatorAccount, sandboxNow());
+  return createGenerator(generatorAccount, await sandboxDataNow(PROVIDER, account.id, account.timeZone));
 }
 
 /** A non-negative integer parameter; `undefined` when absent, `null` when malformed. */
@@ -338,7 +346,7 @@ const measureRoute: SandboxRouteHandler = async (request) => {
   if (types && types.some((t) => !Number.isInteger(t) || t <= 0)) return invalidParams("invalid meastype");
 
   const { account } = auth;
-  const gen = generatorFor(account);
+  const gen = await generatorFor(account);
   const now = Math.floor(gen.now.getTime() / 1000);
   const from = Math.max(
     startdate ?? 0,
@@ -402,7 +410,7 @@ function dayService(config: {
     const offset = intParam(params, "offset");
     if (offset === null) return invalidParams("malformed offset");
     const { account } = auth;
-    const gen = generatorFor(account);
+    const gen = await generatorFor(account);
     const range = dayRange(params, gen.bounds.today);
     if ("error" in range) return range.error;
     let docs = "empty" in range ? [] : documentsBetween(gen, account, range.start, range.end, config.forDay);
@@ -460,12 +468,25 @@ const activityRoute = dayService({
     Object.fromEntries(Object.entries(doc).filter(([k]) => !ACTIVITY_VALUE_FIELDS.has(k) || fields.includes(k))),
 });
 
+const notifyRoute = withingsNotifyRoute({
+  provider: PROVIDER,
+  clientId: WITHINGS_SANDBOX_CLIENT_ID,
+  authenticate: async (request) => {
+    const auth = await authoriseToken(request);
+    return auth.ok ? { accountId: auth.account.id, scopes: auth.grant.scopes } : auth.response;
+  },
+  readParams,
+  envelope,
+});
+
 export const withingsSandbox: ProviderSandbox = {
   providerId: PROVIDER,
   clientId: WITHINGS_SANDBOX_CLIENT_ID,
   clientSecret: WITHINGS_SANDBOX_CLIENT_SECRET,
   accounts: WITHINGS_SANDBOX_ACCOUNTS,
   scopeDescriptions: SCOPE_DESCRIPTIONS,
+  // Withings' scopes are comma-separated, without spaces.
+  scopeSeparator: ",",
   endpoints: withingsSandboxTarget.endpoints,
   // Withings throttles inside HTTP 200 (status 601 with wait_seconds); an outage is plain HTTP.
   faultResponse: (fault: SandboxFault) =>
@@ -485,5 +506,7 @@ export const withingsSandbox: ProviderSandbox = {
     "GET /v2/sleep": sleepRoute,
     "POST /v2/measure": activityRoute,
     "GET /v2/measure": activityRoute,
+    "POST /notify": notifyRoute,
+    "GET /notify": notifyRoute,
   },
 };
