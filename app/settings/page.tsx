@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { AccountSection } from "@/components/settings/account-section";
+import { YourDataSection } from "@/components/settings/your-data-section";
+import { providerDataSummaries } from "@/lib/account/provider-data";
 import { SettingsView } from "@/components/settings/settings-view";
 import { requireUser } from "@/lib/auth/session";
 import { CATEGORIES, CATEGORY_IDS } from "@/lib/metrics/categories";
@@ -17,7 +19,11 @@ const named = (ids: readonly string[]) => ids.map((provider) => ({ provider, nam
 export default async function SettingsPage() {
   const user = await requireUser("/settings");
   const locale = localeFromAcceptLanguage((await headers()).get("accept-language"));
-  const [priorities, unitSystem] = await Promise.all([getSourcePriorities(user.id), getUnitPreference(user.id)]);
+  const [priorities, unitSystem, providerData] = await Promise.all([
+    getSourcePriorities(user.id),
+    getUnitPreference(user.id),
+    providerDataSummaries(user.id),
+  ]);
   const order = (category: string) => CATEGORY_IDS.indexOf(category as (typeof CATEGORY_IDS)[number]);
   const rows = reorderableMetrics()
     .sort((a, b) => order(METRICS[a].category) - order(METRICS[b].category))
@@ -36,6 +42,7 @@ export default async function SettingsPage() {
         <p className="mt-1 text-sm text-slate-600">Units, and which device to believe for each metric.</p>
       </div>
       <SettingsView unitSystem={unitSystem} automaticUnits={unitSystemForLocale(locale)} priorities={rows} />
+      <YourDataSection providers={providerData} />
       <AccountSection email={user.email} />
     </div>
   );

@@ -57,18 +57,16 @@ async function seedOwnedRows(userId: string, provider: string) {
     context: "{}",
     expiresAt: later,
   });
-  await db
-    .insert(syncRunMonthlySummaries)
-    .values({
-      connectionId,
-      userId,
-      provider,
-      month: "2026-01-01",
-      kind: "poll",
-      runs: 312,
-      succeeded: 310,
-      failed: 2,
-    });
+  await db.insert(syncRunMonthlySummaries).values({
+    connectionId,
+    userId,
+    provider,
+    month: "2026-01-01",
+    kind: "poll",
+    runs: 312,
+    succeeded: 310,
+    failed: 2,
+  });
   await db
     .insert(pendingRecords)
     .values({ connectionId, collection: "sleep", externalId: crypto.randomUUID(), state: "PENDING_SCORE" });

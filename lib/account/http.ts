@@ -1,8 +1,9 @@
 import { NextResponse } from "next/server";
 import { clearSessionCookie } from "@/lib/auth/session-cookie";
 import type { SessionUser } from "@/lib/auth/session";
-import { json, readJson, validationError } from "@/lib/http/handlers";
+import { detail, json, readJson, validationError } from "@/lib/http/handlers";
 import { ConfirmationMismatchError, deleteAccount, deleteAccountInput } from "./delete-account";
+import { deleteProviderData, providerDataSummary } from "./provider-data";
 
 /** The HTTP side of "Your data" (the routes stay one line each). */
 
@@ -25,4 +26,20 @@ export async function deleteAccountRoute({ request, user }: Args): Promise<Respo
       return json({ detail: [{ type: "confirmation", loc: ["body", "email"], msg: error.message }] }, { status: 422 });
     throw error;
   }
+}
+
+type ProviderArgs = { user: SessionUser; params: { provider: string } };
+
+/** GET: how many days and rows of the provider's data there are (for the confirmation). */
+export async function providerDataRoute({ user, params }: ProviderArgs): Promise<Response> {
+  const summary = await providerDataSummary(user.id, params.provider);
+  if (!summary) return detail(404, "Unknown provider");
+  return json(summary);
+}
+
+/** DELETE: disconnects (revoking at the provider) and deletes the provider's connection and data. */
+export async function deleteProviderDataRoute({ user, params }: ProviderArgs): Promise<Response> {
+  const deletion = await deleteProviderData(user.id, params.provider);
+  if (!deletion) return detail(404, "No connection or data from this provider");
+  return json(deletion);
 }
