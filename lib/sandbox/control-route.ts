@@ -17,7 +17,7 @@ import {
   type SandboxFault,
 } from "./controls";
 import type { ProviderSandbox } from "./types";
-import { deliverDueSandboxWebhooks } from "./webhooks/deliveries";
+import { deliverDueSandboxWebhooks, sandboxDeliveryCounts } from "./webhooks/deliveries";
 import { uploadSandboxDay, UnknownSandboxAccountError } from "./webhooks/new-day";
 
 /**
@@ -71,7 +71,11 @@ const controlAction = z.discriminatedUnion("action", [
 ]);
 
 async function describe(providerId: string) {
-  return { now: (await sandboxClock(providerId)).toISOString(), ...(await getSandboxControls(providerId)) };
+  return {
+    now: (await sandboxClock(providerId)).toISOString(),
+    ...(await getSandboxControls(providerId)),
+    webhook_deliveries: await sandboxDeliveryCounts(providerId),
+  };
 }
 
 export async function handleSandboxControl(providerId: string, request: Request): Promise<Response> {

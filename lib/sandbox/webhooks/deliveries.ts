@@ -135,3 +135,20 @@ export async function deliverDueSandboxWebhooks(
   }
   return report;
 }
+
+/** How many of a provider's deliveries are waiting, delivered and dropped (shown by `GET /sandbox/<id>/_control`). */
+export async function sandboxDeliveryCounts(
+  provider: string,
+): Promise<{ pending: number; delivered: number; dropped: number }> {
+  const db = await getDb();
+  const t = sandboxWebhookDeliveries;
+  const [row] = await db
+    .select({
+      pending: sql<number>`count(*) filter (where ${t.deliveredAt} is null and ${t.droppedAt} is null)::int`,
+      delivered: sql<number>`count(*) filter (where ${t.deliveredAt} is not null)::int`,
+      dropped: sql<number>`count(*) filter (where ${t.droppedAt} is not null)::int`,
+    })
+    .from(t)
+    .where(eq(t.provider, provider));
+  return { pending: row?.pending ?? 0, delivered: row?.delivered ?? 0, dropped: row?.dropped ?? 0 };
+}

@@ -13,6 +13,7 @@ import { WHOOP_SANDBOX_CLIENT_ID, WHOOP_SANDBOX_CLIENT_SECRET } from "../whoop";
 import { WITHINGS_SANDBOX_CLIENT_ID, WITHINGS_SANDBOX_CLIENT_SECRET } from "../withings";
 import { deliverDueSandboxWebhooks } from "./deliveries";
 import { uploadSandboxDay } from "./new-day";
+import { deliverServedSandboxWebhooks, scheduledUploadsEnabled, uploadScheduledSandboxDays } from "./schedule";
 
 /**
  * The sandboxes' webhook side: Oura's subscription API, Withings' notify, the "upload a new day"
@@ -516,5 +517,56 @@ describe("scope lists are split exactly as each provider splits them", () => {
     expect(await authorizeError(withings, "user.info,user.metrics")).toBeNull();
     expect(await authorizeError(withings, "user.info user.metrics")).toBe("invalid_scope");
     expect(await authorizeError(withings, "user.info, user.metrics")).toBe("invalid_scope");
+  });
+});
+
+/* ---------- the schedule ---------- */
+
+describe("the delivery loop and the development schedule", () => {
+  it("uploads days by themselves only in development, never in tests or production", () => {
+    expect(scheduledUploadsEnabled({ env: "development", sandboxEnabled: true })).toBe(true);
+    expect(scheduledUploadsEnabled({ env: "test", sandboxEnabled: true })).toBe(false);
+    expect(scheduledUploadsEnabled({ env: "production", sandboxEnabled: true })).toBe(false);
+    expect(scheduledUploadsEnabled({ env: "development", sandboxEnabled: false })).toBe(false);
+  });
+
+  it("uploads for accounts something listens to, at most two days ahead of the clock", async () => {
+    const token = await withingsToken({ account: "lee", scope: "user.activity" });
+    await notify(token, { action: "subscribe", callbackurl: `${origin}/withings/lee`, appli: "16" });
+    const uploadedLee = async () =>
+      (await uploadScheduledSandboxDays()).filter((u) => u.provider === "withings" && u.account === "lee");
+    // Accounts uploaded by earlier tests may already be ahead; lee is not.
+    const first = await uploadedLee();
+    expect(first).toHaveLength(1);
+    const second = await uploadedLee();
+    expect(second).toHaveLength(1);
+    expect(await uploadedLee()).toEqual([]);
+    expect(second[0]!.queued).toBe(1);
+    // Nobody listens to sam's activity: sam is never uploaded on schedule for withings.
+    expect((await uploadScheduledSandboxDays()).some((u) => u.provider === "withings" && u.account === "sam")).toBe(
+      false,
+    );
+  });
+
+  it("sends only for sandboxes that are served, and counts deliveries for /_control", async () => {
+    const token = await withingsToken({ account: "lee", scope: "user.activity" });
+    await notify(token, { action: "subscribe", callbackurl: `${origin}/withings/lee`, appli: "16" });
+    await uploadSandboxDay("withings", "lee");
+    process.env.WITHINGS_CLIENT_ID = "live-id";
+    process.env.WITHINGS_CLIENT_SECRET = "live-secret";
+    resetConfig();
+    try {
+      expect((await deliverServedSandboxWebhooks()).delivered).toBe(0);
+    } finally {
+      delete process.env.WITHINGS_CLIENT_ID;
+      delete process.env.WITHINGS_CLIENT_SECRET;
+      resetConfig();
+    }
+    const state = async () =>
+      ((await (await withings.call("GET", "/_control")).json()) as { webhook_deliveries: Record<string, number> })
+        .webhook_deliveries;
+    expect(await state()).toEqual({ pending: 1, delivered: 0, dropped: 0 });
+    expect((await deliverServedSandboxWebhooks()).delivered).toBe(1);
+    expect(await state()).toEqual({ pending: 0, delivered: 1, dropped: 0 });
   });
 });
