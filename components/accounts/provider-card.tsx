@@ -86,6 +86,12 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
           <dd className="text-slate-800">{card.dataSummary}</dd>
           {connected && (
             <>
+              <dt className="text-slate-500">Updates</dt>
+              <dd className="text-slate-800">{card.updates === "webhooks" ? "instant (webhooks)" : "every 2 h"}</dd>
+            </>
+          )}
+          {connected && (
+            <>
               <dt className="text-slate-500">Last synced</dt>
               <dd className="text-slate-800">
                 {lastSynced ? (

@@ -1,11 +1,25 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
-import { connections, type ConnectionStatus, type SyncKind, type SyncStatus } from "@/lib/db/schema";
+import {
+  connections,
+  webhookSubscriptions,
+  type ConnectionStatus,
+  type SyncKind,
+  type SyncStatus,
+} from "@/lib/db/schema";
 import { listProviders } from "@/lib/providers";
 import { latestDueSyncRuns } from "@/lib/sync/history";
 import { ProviderError } from "@/lib/providers/errors";
 import { getProvider } from "@/lib/providers";
-import { isOAuth2Runtime, providerMode, resolveProvider, type ProviderMode } from "@/lib/providers/runtime";
+import { createProviderApi } from "@/lib/providers/api-client";
+import {
+  isOAuth2Runtime,
+  providerMode,
+  resolveProvider,
+  revokeOurConnectionSubscriptions,
+  type OAuth2Runtime,
+  type ProviderMode,
+} from "@/lib/providers/runtime";
 import { providerCredentialWarnings } from "./client-credentials";
 import { collectionGranted } from "@/lib/providers/scopes";
 import type { Provider, SessionDialogKind, TokenSet } from "@/lib/providers/types";
@@ -108,14 +122,35 @@ export async function disconnectConnection(userId: string, provider: string): Pr
         tokenVersion: sql`${connections.tokenVersion} + 1`,
         refreshLockedUntil: null,
         refreshLeaseHolder: null,
+        // The callback URL's token stops working at once: a late notification is refused.
+        webhookTokenHash: null,
       })
       .where(and(eq(connections.id, row.id), eq(connections.tokenVersion, row.tokenVersion)))
       .returning({ id: connections.id });
     // A refresh or reconnect wrote meanwhile: read again so the newest tokens are the ones revoked.
     if (updated.length === 0) continue;
+    await db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.connectionId, row.id));
     if (row.status === "revoked" || (!row.accessToken && !row.refreshToken))
       return { status: "not_supported", detail: "There was no access left to revoke." };
     return revokeAtProvider(row);
+  }
+}
+
+/**
+ * Per-user webhook subscriptions (Withings) are revoked before the grant. A failure is logged and
+ * never blocks the disconnect: the token in the callback URL is already void, so notifications the
+ * provider still sends are refused, and the provider drops a subscription that keeps failing.
+ */
+async function revokeWebhookSubscriptions(runtime: OAuth2Runtime, row: typeof connections.$inferSelect): Promise<void> {
+  if (!runtime.provider.webhooks?.connectionSubscriptions || !row.accessToken) return;
+  try {
+    await revokeOurConnectionSubscriptions(
+      row.provider,
+      createProviderApi(runtime.provider, runtime.endpoints.api, row.accessToken),
+    );
+  } catch (error) {
+    const reason = error instanceof ProviderError ? error.message : "the request failed";
+    console.warn(`[connections] ${runtime.provider.name} webhook subscriptions not revoked: ${reason}`);
   }
 }
 
@@ -129,6 +164,7 @@ async function revokeAtProvider(row: typeof connections.$inferSelect): Promise<R
       detail: `${name} has no way for apps to revoke access; remove this app in your ${name} account settings.`,
     };
   }
+  await revokeWebhookSubscriptions(runtime, row);
   try {
     await runtime.provider.revoke({
       endpoints: runtime.endpoints,
@@ -179,6 +215,12 @@ export interface ProviderCard {
   /** A provider-level problem that is the operator's, not the user's (refused client credentials). */
   providerWarning: string | null;
   latestSync: SyncSummary | null;
+  /**
+   * How new data reaches this connection: `webhooks` when the provider pushes notifications for it
+   * (app-level subscriptions in place, its own per-user subscriptions, or, for providers configured
+   * in a developer dashboard, a notification already received); `polling` (every 2 h) otherwise.
+   */
+  updates: "webhooks" | "polling";
 }
 
 /** Every provider with the signed-in user's connection state, for the Accounts page. */
@@ -186,9 +228,10 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
   const db = await getDb();
   const rows = await db.select().from(connections).where(eq(connections.userId, userId));
   // O(providers): one indexed probe per connection, however long the sync history.
-  const [latest, warnings] = await Promise.all([
+  const [latest, warnings, subscribed] = await Promise.all([
     latestDueSyncRuns(rows.map((r) => r.id)),
     providerCredentialWarnings(resolveProvider),
+    subscribedScopes(rows.map((r) => r.id)),
   ]);
   return listProviders().map((provider) => {
     const row = rows.find((r) => r.provider === provider.id);
@@ -210,6 +253,7 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
       scopes: row?.scopes ?? [],
       unavailableCollections: row ? unavailableCollections(provider, row) : [],
       providerWarning: warnings[provider.id] ?? null,
+      updates: row?.status === "active" && receivesWebhooks(provider, row, subscribed) ? "webhooks" : "polling",
       latestSync: run
         ? {
             kind: run.kind,
@@ -222,6 +266,32 @@ export async function listProviderCards(userId: string): Promise<ProviderCard[]>
         : null,
     };
   });
+}
+
+/** "<provider>:app" for app-level webhook subscriptions, "<connection id>" for per-connection ones. */
+async function subscribedScopes(connectionIds: string[]): Promise<Set<string>> {
+  const db = await getDb();
+  const rows = await db
+    .selectDistinct({ provider: webhookSubscriptions.provider, scope: webhookSubscriptions.scope })
+    .from(webhookSubscriptions)
+    .where(
+      connectionIds.length
+        ? or(eq(webhookSubscriptions.scope, "app"), inArray(webhookSubscriptions.connectionId, connectionIds))
+        : eq(webhookSubscriptions.scope, "app"),
+    );
+  return new Set(rows.map((r) => (r.scope === "app" ? `${r.provider}:app` : r.scope)));
+}
+
+function receivesWebhooks(
+  provider: Provider,
+  row: Pick<typeof connections.$inferSelect, "id" | "lastWebhookAt">,
+  subscribed: Set<string>,
+): boolean {
+  const hooks = provider.webhooks;
+  if (!hooks || !resolveProvider(provider.id)) return false;
+  if (hooks.appSubscriptions) return subscribed.has(`${provider.id}:app`);
+  if (hooks.connectionSubscriptions) return subscribed.has(row.id);
+  return row.lastWebhookAt !== null;
 }
 
 /** Collections skipped for a scope the user did not grant, then those the provider refused. */

@@ -1,10 +1,19 @@
 import { config } from "@/lib/config";
 import { interruptedSyncRuns } from "@/lib/sync/schedule";
 import { connectionConnected, syncRequested } from "./events";
-import { dispatchInProcess, refuseInProcessJobs, registerInProcessJobs, startInProcessScheduler } from "./in-process";
+import {
+  dispatchInProcess,
+  refuseInProcessJobs,
+  registerInProcessJobs,
+  runCronJobInProcess,
+  startInProcessScheduler,
+} from "./in-process";
 import { acquireRunnerLock } from "./runner-lock";
 import { jobs } from "./index";
 import { connectEventsToJobs } from "./send";
+
+const ENSURE_WEBHOOK_SUBSCRIPTIONS = "ensure-webhook-subscriptions";
+const ENSURE_WEBHOOK_SUBSCRIPTIONS_AFTER_MS = 15_000;
 
 /**
  * Called once per server process (instrumentation.ts). With the in-process runner it starts the
@@ -32,6 +41,13 @@ export async function startBackgroundWork(): Promise<void> {
   }
   registerInProcessJobs(jobs.map((j) => j.definition));
   startInProcessScheduler();
+  // App-level webhook subscriptions (Oura) once the server listens: the provider calls our callback
+  // to verify it before it answers. The hourly cron keeps them in place afterwards.
+  setTimeout(() => {
+    runCronJobInProcess(ENSURE_WEBHOOK_SUBSCRIPTIONS).catch((error: unknown) =>
+      console.error(`[jobs] Webhook subscriptions not ensured: ${(error as Error).message}`),
+    );
+  }, ENSURE_WEBHOOK_SUBSCRIPTIONS_AFTER_MS).unref();
   const interrupted = await interruptedSyncRuns();
   for (const run of interrupted) {
     const name = run.kind === "backfill" ? connectionConnected.name : syncRequested.name;

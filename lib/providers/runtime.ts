@@ -5,6 +5,7 @@ import type {
   OAuth2Endpoints,
   OAuth2Provider,
   Provider,
+  ProviderApi,
   SessionEndpoints,
   SessionProvider,
 } from "./types";
@@ -45,6 +46,14 @@ export function callbackUrl(providerId: string): string {
   return appUrl(`/api/v1/oauth/${providerId}/callback`);
 }
 
+/**
+ * Where a provider posts notifications: `${APP_URL}/api/v1/webhooks/<id>`, plus the connection's
+ * token for providers whose notifications are not signed (Withings).
+ */
+export function webhookCallbackUrl(providerId: string, token?: string): string {
+  return appUrl(`/api/v1/webhooks/${providerId}${token === undefined ? "" : `/${token}`}`);
+}
+
 /** Absolute base URL of a provider's sandbox, e.g. http://localhost:3000/sandbox/oura. */
 export function sandboxBaseUrl(providerId: string): string {
   return appUrl(`/sandbox/${providerId}`);
@@ -76,4 +85,21 @@ export function resolveProvider(providerId: string): ProviderRuntime | undefined
 
 export function isOAuth2Runtime(runtime: ProviderRuntime): runtime is OAuth2Runtime {
   return runtime.provider.kind === "oauth2";
+}
+
+/**
+ * Revokes every subscription of this app's (any token under our callback URL) that the user has at
+ * the provider; other apps' subscriptions are left alone. Returns how many were revoked.
+ */
+export async function revokeOurConnectionSubscriptions(providerId: string, api: ProviderApi): Promise<number> {
+  const subscriptions = getProvider(providerId)?.webhooks?.connectionSubscriptions;
+  if (!subscriptions) return 0;
+  const prefix = `${webhookCallbackUrl(providerId)}/`;
+  let revoked = 0;
+  for (const old of await subscriptions.list(api)) {
+    if (!old.callbackUrl.startsWith(prefix)) continue;
+    await subscriptions.revoke(api, old.callbackUrl, old.topic);
+    revoked++;
+  }
+  return revoked;
 }

@@ -182,10 +182,12 @@ export interface AppSubscription {
 
 /** Withings-style per-user subscriptions, made with the user's access token. */
 export interface ConnectionSubscriptionApi {
-  /** Withings appli numbers as strings ("1", "44"…), one subscription each. */
-  topics: string[];
+  /** Withings appli numbers as strings ("1", "44"…), one subscription each, with the collections each one changes. */
+  topics: Record<string, string[]>;
   subscribe(api: ProviderApi, callbackUrl: string, topic: string): Promise<void>;
   revoke(api: ProviderApi, callbackUrl: string, topic: string): Promise<void>;
+  /** The user's subscriptions (every app's callback URLs: callers keep their own). */
+  list(api: ProviderApi): Promise<Array<{ callbackUrl: string; topic: string }>>;
 }
 
 /**
@@ -295,6 +297,8 @@ export interface SessionMfaRequired {
 export interface SessionEndpoints {
   sso: string;
   api: string;
+  /** Where the SSO's ticket is exchanged for tokens and those are refreshed (Garmin's DI OAuth2 host). */
+  auth?: string;
 }
 
 /**

@@ -9,10 +9,9 @@ import type { ProviderWebhooks, WebhookNotification, WebhookWork } from "./types
  * must be that connection's. Withings retries failures and drops subscriptions after repeated ones.
  */
 
-/** appli → the collections it changes (1 weight/body, 2 temperature, 4 pressure/SpO2, 16 activity, 44 sleep). */
+/** appli → the collections it changes (1 weight and body composition, 4 pressure/SpO2, 16 activity, 44 sleep). */
 export const WITHINGS_APPLI_COLLECTIONS: Record<string, string[]> = {
   "1": ["measures"],
-  "2": ["measures"],
   "4": ["measures"],
   "16": ["activity"],
   "44": ["sleep"],
@@ -85,12 +84,21 @@ export const withingsWebhooks: ProviderWebhooks = {
   // A scale is not used every day; a sleep analyzer or watch is. Two days of silence is unusual.
   usualGapHours: 50,
   connectionSubscriptions: {
-    topics: Object.keys(WITHINGS_APPLI_COLLECTIONS),
+    topics: WITHINGS_APPLI_COLLECTIONS,
     async subscribe(api, callbackUrl, topic) {
       await api.post("/notify", { action: "subscribe", callbackurl: callbackUrl, appli: topic });
     },
     async revoke(api, callbackUrl, topic) {
       await api.post("/notify", { action: "revoke", callbackurl: callbackUrl, appli: topic });
+    },
+    async list(api) {
+      const body = (await api.post("/notify", { action: "list" })) as { profiles?: unknown } | undefined;
+      const profiles = Array.isArray(body?.profiles) ? (body.profiles as Array<Record<string, unknown>>) : [];
+      return profiles
+        .filter(
+          (p) => typeof p.callbackurl === "string" && (typeof p.appli === "number" || typeof p.appli === "string"),
+        )
+        .map((p) => ({ callbackUrl: p.callbackurl as string, topic: String(p.appli) }));
     },
   },
 };

@@ -103,6 +103,17 @@ export function planStatement(options: { after?: string; last?: string; now: Dat
     listProviders().map((p) => sql`(${p.id}::text, ${p.backfillDays ?? DEFAULT_BACKFILL_DAYS}::int)`),
     sql`, `,
   );
+  // Webhook silence fallback: a connection that has had notifications but none for longer than its
+  // provider's usual gap is polled at once instead of at its offset in the window.
+  const silenceGaps = sql.join(
+    [
+      sql`(null::text, null::int)`,
+      ...listProviders()
+        .filter((p) => p.webhooks)
+        .map((p) => sql`(${p.id}::text, ${p.webhooks!.usualGapHours}::int)`),
+    ],
+    sql`, `,
+  );
   const bounded = options.after !== undefined && options.last !== undefined;
   const bounds = bounded ? sql`and c.id > ${options.after}::uuid and c.id <= ${options.last}::uuid` : sql``;
   const busyBounds = bounded
@@ -133,6 +144,9 @@ export function planStatement(options: { after?: string; last?: string; now: Dat
       select
         case when c.backfilled_at is null then 'backfill' else 'poll' end as kind,
         case when c.backfilled_at is null then ${nowIso}::timestamptz
+          when c.last_webhook_at < ${nowIso}::timestamptz - interval '1 hour' * (
+            select g.hours from (values ${silenceGaps}) g(provider, hours) where g.provider = c.provider
+          ) then ${nowIso}::timestamptz
           -- The same stable hash as pollOffsetMs: the first 32 bits of sha256(id).
           else ${nowIso}::timestamptz + ((('x' || substr(encode(sha256(convert_to(c.id::text, 'UTF8')), 'hex'), 1, 8))::bit(32)::bigint
             % ${POLL_WINDOW_MS}) * interval '1 millisecond')
