@@ -45,6 +45,8 @@ const unit: TestProjectInlineConfiguration = {
     include: ["**/*.test.ts"],
     exclude: [...ignored, ...integrationFiles],
     setupFiles: ["./lib/testing/setup-unit.ts"],
+    // CPU-bound cases (zxcvbn on a 256-character password) on a loaded 2-core machine take seconds.
+    testTimeout: 30_000,
   },
 };
 
