@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { OURA_WEBHOOK_DATA_TYPES } from "@/lib/providers/oura-webhooks";
 import { sandboxWebhookSubscriptions } from "@/lib/db/schema";
+import { sandboxMayCallBack } from "../callbacks";
 import { sandboxClock, sandboxOAuthSettings } from "../controls";
 import type { SandboxRouteHandler } from "../types";
 
@@ -110,6 +111,7 @@ const updateBody = z.object({
 
 /** Oura's verification request: true only for a 200 whose JSON echoes the challenge. */
 export async function verifyCallback(url: string, verificationToken: string): Promise<boolean> {
+  if (!sandboxMayCallBack(url)) return false;
   const challenge = crypto.randomBytes(16).toString("hex");
   const target = new URL(url);
   target.searchParams.set("verification_token", verificationToken);

@@ -149,6 +149,15 @@ describe("Oura webhook subscription API", () => {
     // A callback that answers 200 with another challenge is not verified either.
     answer = (r) => (r.method === "GET" ? { status: 200, json: { challenge: "something-else" } } : { status: 200 });
     expect((await subscribe("daily_activity")).status).toBe(400);
+    // The sandbox calls back only this app's origin (APP_URL): the same receiver by another host name is refused.
+    answer = (r) => echoChallenge("tok-1", r);
+    const elsewhere = await subscriptionCall("POST", "", {
+      callback_url: origin.replace("127.0.0.1", "localhost") + "/oura",
+      verification_token: "tok-1",
+      event_type: "create",
+      data_type: "sleep",
+    });
+    expect(elsewhere.status).toBe(400);
     // Bad bodies are FastAPI 422s.
     expect((await subscriptionCall("POST", "", { callback_url: "not a url", event_type: "create" })).status).toBe(422);
 
@@ -443,6 +452,18 @@ describe("Withings notify", () => {
     answer = () => ({ status: 404 });
     expect((await notify(token, { action: "subscribe", callbackurl: `${origin}/gone`, appli: "1" })).status).toBe(293);
     expect((await notify(token, { action: "subscribe", callbackurl: "not a url", appli: "1" })).status).toBe(293);
+    answer = () => ({ status: 200 });
+    const probes = received.length;
+    expect(
+      (
+        await notify(token, {
+          action: "subscribe",
+          callbackurl: `${origin.replace("127.0.0.1", "localhost")}/x`,
+          appli: "1",
+        })
+      ).status,
+    ).toBe(293);
+    expect(received).toHaveLength(probes);
     expect((await notify(token, { action: "subscribe", callbackurl, appli: "999" })).status).toBe(503);
 
     const listed = await notify(token, { action: "list" });

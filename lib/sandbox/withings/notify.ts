@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/lib/db/client";
 import { sandboxWebhookSubscriptions } from "@/lib/db/schema";
+import { sandboxMayCallBack } from "../callbacks";
 import type { SandboxRouteHandler } from "../types";
 
 /**
@@ -43,6 +44,7 @@ export interface NotifyDependencies {
 
 /** Withings' HEAD probe of a callback URL: true only for a 2xx answer in time. */
 export async function probeCallback(url: string): Promise<boolean> {
+  if (!sandboxMayCallBack(url)) return false;
   try {
     const response = await fetch(url, {
       method: "HEAD",
