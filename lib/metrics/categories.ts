@@ -47,7 +47,7 @@ export const CATEGORIES = {
   activity: {
     title: "Activity",
     headline: "steps",
-    contributors: ["active_calories", "total_calories", "active_time", "activity_score"],
+    contributors: ["distance", "active_calories", "total_calories", "active_time", "activity_score"],
   },
   heart: {
     title: "Heart",

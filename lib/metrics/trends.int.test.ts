@@ -62,6 +62,25 @@ describe("trend detail views", () => {
     expect(reordered.headline.latest).toEqual({ day: day(0), value: 55 });
   });
 
+  it("lists distance (km) under Activity, from the best source that has it", async () => {
+    const user = await createSignedInUser();
+    await upsertDailyMetrics(user.id, "oura", [
+      ...samples("steps", 10, () => 9000),
+      ...samples("distance", 10, () => 6.5),
+    ]);
+    await upsertDailyMetrics(
+      user.id,
+      "garmin",
+      samples("distance", 10, (i) => 8 + i / 10),
+    );
+    const detail = await getTrendDetail(user.id, "activity", 7, today);
+    const distance = detail.contributors.find((c) => c.metric === "distance");
+    expect(distance).toMatchObject({ label: "Distance", unit: "km", source: { name: "Garmin" } });
+    expect(distance?.sources.map((s) => s.name)).toEqual(["Garmin", "Oura"]);
+    expect(distance?.latest).toEqual({ day: day(0), value: 8 });
+    expect(detail.contributors[0]?.metric).toBe("distance");
+  });
+
   it("answers every category for every range, with only the signed-in user's data", async () => {
     const user = await createSignedInUser();
     const other = await createSignedInUser();

@@ -35,6 +35,14 @@ describe("units", () => {
     expect(chartValue("weight", 100, "kg", "imperial")).toBeCloseTo(220.46, 2);
   });
 
+  it("shows distance in km, or in miles under imperial", () => {
+    expect(formatMetric("distance", 8.137, "km", metric)).toBe("8.1 km");
+    expect(formatMetric("distance", 8.137, "km", imperial)).toBe("5.1 mi");
+    expect(formatMetric("distance", 8.137, "km", { system: "metric", locale: "de-DE" })).toBe("8,1 km");
+    expect(chartValue("distance", 10, "km", "imperial")).toBeCloseTo(6.214, 3);
+    expect(compareDisplayed("distance", "km", 8, 6.4, imperial)?.text).toBe("+1");
+  });
+
   it("formats numbers in the user's locale and durations in hours and minutes", () => {
     expect(formatMetric("steps", 10234, "steps", metric)).toBe("10,234 steps");
     expect(formatMetric("steps", 10234, "steps", { system: "metric", locale: "de-DE" })).toBe("10.234 steps");

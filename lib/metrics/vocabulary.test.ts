@@ -11,6 +11,7 @@ const CANONICAL_UNITS = new Set([
   "bpm",
   "°C",
   "kg",
+  "km",
   "steps",
   "kcal",
   "score",

@@ -6,7 +6,7 @@
  */
 
 export type Unit =
-  "s" | "%" | "ms" | "bpm" | "°C" | "kg" | "steps" | "kcal" | "score" | "count" | "brpm" | "mmHg" | "index";
+  "s" | "%" | "ms" | "bpm" | "°C" | "kg" | "km" | "steps" | "kcal" | "score" | "count" | "brpm" | "mmHg" | "index";
 
 export type MetricCategory = "sleep" | "readiness" | "activity" | "heart" | "body" | "stress";
 
@@ -69,6 +69,7 @@ export const METRICS = {
 
   // Activity
   steps: { label: "Steps", unit: "steps", category: "activity" },
+  distance: { label: "Distance", unit: "km", category: "activity" },
   active_calories: {
     label: "Active calories",
     unit: "kcal",

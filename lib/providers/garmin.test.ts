@@ -63,6 +63,7 @@ describe("Garmin daily summary mapping", () => {
   it("maps the documented fields into the vocabulary's units", () => {
     expect(mapDailySummary(dailySummary)).toEqual([
       { metric: "steps", day: "2026-11-20", value: 10432 },
+      { metric: "distance", day: "2026-11-20", value: 8.137 },
       { metric: "resting_heart_rate", day: "2026-11-20", value: 52 },
       { metric: "heart_rate_max", day: "2026-11-20", value: 163 },
       { metric: "stress_avg", day: "2026-11-20", value: 31 },

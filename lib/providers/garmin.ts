@@ -8,7 +8,7 @@ import {
   ProviderRateLimitError,
   retryAfterFromHeaders,
 } from "./errors";
-import { isDay, num, samples, shiftDay } from "./paging";
+import { isDay, metresToKm, num, samples, shiftDay } from "./paging";
 import {
   SessionAccountLockedError,
   SessionCredentialsError,
@@ -502,6 +502,7 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
 export interface GarminDailySummary {
   calendarDate?: string;
   totalSteps?: number | null;
+  totalDistanceMeters?: number | null;
   restingHeartRate?: number | null;
   maxHeartRate?: number | null;
   averageStressLevel?: number | null;
@@ -559,6 +560,7 @@ export function mapDailySummary(d: GarminDailySummary): MetricSample[] {
     : activeParts.reduce<number>((a, b) => a + (b ?? 0), 0);
   return samples(d.calendarDate, [
     ["steps", num(d.totalSteps)],
+    ["distance", metresToKm(num(d.totalDistanceMeters))],
     ["resting_heart_rate", num(d.restingHeartRate)],
     ["heart_rate_max", num(d.maxHeartRate)],
     ["stress_avg", stressLevel(d.averageStressLevel)],
@@ -753,6 +755,7 @@ export const garmin: SessionProvider = {
     hrv_rmssd: "hrv.hrvSummary.lastNightAvg",
     readiness_score: "trainingreadiness.score (the AFTER_WAKEUP_RESET entry)",
     steps: "usersummary.daily.totalSteps",
+    distance: "usersummary.daily.totalDistanceMeters (m → km)",
     resting_heart_rate: "usersummary.daily.restingHeartRate",
     heart_rate_max: "usersummary.daily.maxHeartRate",
     stress_avg: "usersummary.daily.averageStressLevel (−1 = no data)",
@@ -777,6 +780,7 @@ export const garmin: SessionProvider = {
     hrv_rmssd: 30,
     readiness_score: 30,
     steps: 10,
+    distance: 10,
     resting_heart_rate: 30,
     heart_rate_max: 20,
     stress_avg: 10,

@@ -101,7 +101,7 @@ describe("Oura provider module", () => {
     });
   });
 
-  it("maps activity (active minutes are the sum of activity times, in seconds)", () => {
+  it("maps activity (active minutes are the sum of activity times, in seconds; walking distance in km)", () => {
     const samples = byMetric(
       mapAll("daily_activity", [
         {
@@ -109,6 +109,7 @@ describe("Oura provider module", () => {
           day: "2026-11-20",
           score: 88,
           steps: 9_812,
+          equivalent_walking_distance: 7_421,
           active_calories: 512,
           total_calories: 2_490,
           high_activity_time: 600,
@@ -119,6 +120,7 @@ describe("Oura provider module", () => {
     );
     expect(samples).toEqual({
       steps: 9_812,
+      distance: 7.421,
       active_calories: 512,
       total_calories: 2_490,
       active_time: 11_400,

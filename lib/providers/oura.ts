@@ -1,6 +1,6 @@
 import { revokeByTokenQuery } from "./revoke";
 import { ouraWebhooks } from "./oura-webhooks";
-import { isDay, localDay, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
+import { isDay, localDay, metresToKm, num, readEnvelope, samples, shiftDay, utcOffsetMinutes } from "./paging";
 import type {
   Collection,
   MappingContext,
@@ -212,6 +212,7 @@ const collections: OAuth2Provider["collections"] = [
     OuraDoc & {
       score?: number | null;
       steps?: number;
+      equivalent_walking_distance?: number;
       active_calories?: number;
       total_calories?: number;
       high_activity_time?: number;
@@ -225,6 +226,7 @@ const collections: OAuth2Provider["collections"] = [
       : parts.reduce<number>((a, b) => a + (b ?? 0), 0);
     return samples(d.day!, [
       ["steps", num(d.steps)],
+      ["distance", metresToKm(num(d.equivalent_walking_distance))],
       ["active_calories", num(d.active_calories)],
       ["total_calories", num(d.total_calories)],
       ["active_time", activeTime],
@@ -333,6 +335,7 @@ export const oura: OAuth2Provider = {
     recovery_index_score: "daily_readiness.contributors.recovery_index",
     temperature_deviation: "daily_readiness.temperature_deviation",
     steps: "daily_activity.steps",
+    distance: "daily_activity.equivalent_walking_distance (m → km)",
     active_calories: "daily_activity.active_calories",
     total_calories: "daily_activity.total_calories",
     active_time: "daily_activity.high/medium/low_activity_time (sum)",
@@ -365,6 +368,7 @@ export const oura: OAuth2Provider = {
     recovery_index_score: 10,
     temperature_deviation: 10,
     steps: 20,
+    distance: 30,
     active_calories: 20,
     total_calories: 20,
     active_time: 20,

@@ -28,6 +28,11 @@ export function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
+/** Metres (as the providers report distances) to kilometres (the vocabulary's unit), to the metre. */
+export function metresToKm(metres: number | undefined): number | undefined {
+  return metres === undefined ? undefined : Math.round(metres) / 1000;
+}
+
 /** Builds samples from `[metric, value]` pairs, dropping the ones without a value. */
 export function samples(day: string, pairs: Array<[MetricName, number | undefined]>): MetricSample[] {
   return pairs

@@ -420,7 +420,7 @@ describe("sleep summaries (v2/sleep getsummary)", () => {
 });
 
 describe("activity (v2/measure getactivity)", () => {
-  it("maps steps, calories, active time and heart rate; prefers a tracker's day; missing fields give no sample", async () => {
+  it("maps steps, distance (m → km), calories, active time and heart rate; prefers a tracker's day; missing fields give no sample", async () => {
     const phone = {
       date: "2026-11-10",
       timezone: "Europe/Paris",
@@ -463,6 +463,7 @@ describe("activity (v2/measure getactivity)", () => {
     expect(calls[1]!.form.offset).toBe(2);
     expect(byMetric(samples)).toEqual({
       "steps@2026-11-10": 8_740,
+      "distance@2026-11-10": 6.817,
       "active_calories@2026-11-10": 412.5,
       "total_calories@2026-11-10": 2_254.3,
       "active_time@2026-11-10": 2_700,

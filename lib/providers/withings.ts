@@ -10,7 +10,7 @@ import {
   ProviderPayloadError,
   ProviderRateLimitError,
 } from "./errors";
-import { isDay, num, samples, shiftDay } from "./paging";
+import { isDay, metresToKm, num, samples, shiftDay } from "./paging";
 import type {
   Collection,
   CollectionPage,
@@ -450,6 +450,7 @@ export interface WithingsActivity {
   brand?: number;
   is_tracker?: boolean;
   steps?: number | null;
+  distance?: number | null;
   calories?: number | null;
   totalcalories?: number | null;
   soft?: number | null;
@@ -462,6 +463,7 @@ export interface WithingsActivity {
 
 export const ACTIVITY_DATA_FIELDS = [
   "steps",
+  "distance",
   "calories",
   "totalcalories",
   "soft",
@@ -480,6 +482,7 @@ export function mapActivity(activity: WithingsActivity): MetricSample[] {
     num(activity.active) ?? (parts.every((p) => p === undefined) ? undefined : (parts[0] ?? 0) + (parts[1] ?? 0));
   return samples(activity.date, [
     ["steps", num(activity.steps)],
+    ["distance", metresToKm(num(activity.distance))],
     ["active_calories", num(activity.calories)],
     ["total_calories", num(activity.totalcalories)],
     ["active_time", activeTime],
@@ -581,6 +584,7 @@ export const withings: OAuth2Provider = {
     respiratory_rate: "data.rr_average",
     hrv_rmssd: "data.rmssd_start_avg / rmssd_end_avg (mean)",
     steps: "getactivity steps",
+    distance: "getactivity distance (m → km)",
     active_calories: "getactivity calories",
     total_calories: "getactivity totalcalories",
     active_time: "getactivity active (or moderate + intense)",
@@ -614,6 +618,7 @@ export const withings: OAuth2Provider = {
     respiratory_rate: 40,
     hrv_rmssd: 40,
     steps: 30,
+    distance: 20,
     active_calories: 30,
     total_calories: 30,
     active_time: 30,
