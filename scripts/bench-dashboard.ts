@@ -13,8 +13,7 @@
  *
  * Prints the figures; it is a measurement, not a test, and fails only if something breaks.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import net from "node:net";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
@@ -22,36 +21,12 @@ import { eachDayOfInterval, format, subDays } from "date-fns";
 import { encode } from "next-auth/jwt";
 import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "../lib/testing/test-secrets";
 import { locatePostgres, startThrowawayPostgres, type ThrowawayPostgres } from "../lib/testing/postgres-server";
+import { buildUnlessSkipped, DIST_DIR, freePort, startServer, summary, timeRoutes, waitFor } from "./bench-server";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const DIST_DIR = process.env.BENCH_DIST_DIR || ".next-bench";
 const PROVIDERS = ["oura", "whoop", "withings", "garmin"] as const;
 const CATEGORIES = ["sleep", "readiness", "activity", "heart", "stress", "body"] as const;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
 const BROWSER_RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 10);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-function summary(samples: number[]): { p50: number; p95: number; n: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), n: sorted.length };
-}
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
@@ -115,45 +90,6 @@ async function seed(databaseUrl: string): Promise<{ userId: string }> {
   } finally {
     await open.close();
   }
-}
-
-function startServer(env: NodeJS.ProcessEnv, port: number): ChildProcess {
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
-  return child;
-}
-
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
-async function timeRoutes(base: string, cookie: string, routes: Record<string, string>) {
-  const timings: Record<string, number[]> = Object.fromEntries(Object.keys(routes).map((k) => [k, []]));
-  const once = async (url: string) => {
-    const start = performance.now();
-    const res = await fetch(url, { headers: { cookie } });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-    return performance.now() - start;
-  };
-  // Warm-up: compile caches, connection pool, JIT.
-  for (let i = 0; i < 10; i++) for (const url of Object.values(routes)) await once(`${base}${url}`);
-  for (let round = 0; round < ROUNDS; round++)
-    for (const [name, url] of Object.entries(routes)) timings[name]!.push(await once(`${base}${url}`));
-  return Object.fromEntries(Object.entries(timings).map(([name, samples]) => [name, summary(samples)]));
 }
 
 /**
@@ -221,15 +157,7 @@ async function timeToTiles(base: string, cookieValue: string) {
 }
 
 async function main() {
-  if (process.env.BENCH_SKIP_BUILD !== "1") {
-    console.info("Building the app (production)…");
-    const build = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
-      cwd: ROOT,
-      stdio: "inherit",
-      env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
-    });
-    if (build.status !== 0) throw new Error("next build failed");
-  }
+  buildUnlessSkipped();
 
   let postgres: ThrowawayPostgres | undefined;
   let databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -277,7 +205,7 @@ async function main() {
       ...Object.fromEntries(CATEGORIES.map((c) => [`detail ${c}, 365 days`, `/api/v1/trends/${c}?range=365`])),
     };
     console.info(`\nTiming ${Object.keys(routes).length} routes × ${ROUNDS} rounds (round-robin)…`);
-    const timings = await timeRoutes(base, cookie, routes);
+    const timings = await timeRoutes(base, cookie, routes, ROUNDS);
 
     const js = { "/": await firstLoadJs(base, "/", cookie), "/accounts": await firstLoadJs(base, "/accounts", cookie) };
     console.info(`Opening / in Chromium ${BROWSER_RUNS} times…`);

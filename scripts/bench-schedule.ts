@@ -1,23 +1,34 @@
 /**
  * `npm run bench:schedule`: the crons' planners at 10,000, 100,000 and 1,000,000 active
  * connections on PostgreSQL, each next to one bare statement doing the same plan in one go, with
- * the peak memory of this process; then the Accounts query for a user with two years of polls
- * against the health route's query. A script, not a test: it prints figures.
+ * the peak memory of this process (medians of a few repetitions below a million, as the machine is
+ * noisy); then, for a user with two years of polls, `GET /api/v1/connections` against
+ * `GET /api/health` over HTTP on a production build (`next start`), and the Accounts query itself.
+ * A script, not a test: it prints figures.
  *
  * PostgreSQL: TEST_DATABASE_URL (a server whose user may CREATE DATABASE), or a throw-away server
- * started from the local binaries, as the integration tests do. `--sizes=10000,100000` to choose.
+ * started from the local binaries, as the integration tests do. `--sizes=10000,100000` to choose;
+ * `--no-http` skips the HTTP part. The build is the one bench:dashboard uses (`.next-bench` or
+ * BENCH_DIST_DIR; BENCH_SKIP_BUILD=1 reuses it).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { sql } from "drizzle-orm";
+import { encode } from "next-auth/jwt";
 import { locatePostgres, startThrowawayPostgres, type ThrowawayPostgres } from "@/lib/testing/postgres-server";
+import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "@/lib/testing/test-secrets";
+import { buildUnlessSkipped, DIST_DIR, freePort, startServer, timeRoutes, waitFor } from "./bench-server";
 
 const sizesArg = process.argv.find((a) => a.startsWith("--sizes="));
 const SIZES = sizesArg ? sizesArg.slice(8).split(",").map(Number) : [10_000, 100_000, 1_000_000];
 const HISTORY_RUNS = 35_040; // two years of polls every two hours, over four providers
 const LATENCY_SAMPLES = 200;
+const HTTP = !process.argv.includes("--no-http");
+/** Repetitions per measurement (the figures are medians): more where a run is short and noise large. */
+const repetitions = (size: number) => (size < 100_000 ? 5 : size < 1_000_000 ? 3 : 1);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -37,10 +48,38 @@ async function measure<T>(work: () => Promise<T>): Promise<{ ms: number; peakRss
   }
 }
 
+/**
+ * Runs `bare` and `planned` `times` times, alternating, so both see the same machine; returns the
+ * median time of each and the highest peak RSS above idle seen by the planner.
+ */
+async function compare(
+  times: number,
+  bare: () => Promise<unknown>,
+  planned: () => Promise<number>,
+  between: { afterBare?: () => Promise<unknown>; afterPlanned?: () => Promise<unknown> } = {},
+): Promise<{ bareMs: number; plannedMs: number; peakAboveIdle: number; planned: number }> {
+  const bareMs: number[] = [];
+  const plannedMs: number[] = [];
+  let peakAboveIdle = 0;
+  let count = 0;
+  for (let i = 0; i < times; i++) {
+    bareMs.push((await measure(bare)).ms);
+    await between.afterBare?.();
+    const run = await measure(planned);
+    plannedMs.push(run.ms);
+    peakAboveIdle = Math.max(peakAboveIdle, run.peakRss - run.idleRss);
+    count = run.value;
+    if (i < times - 1) await between.afterPlanned?.();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { bareMs: median(bareMs), plannedMs: median(plannedMs), peakAboveIdle, planned: count };
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {
+  if (HTTP) buildUnlessSkipped();
   let server: ThrowawayPostgres | undefined;
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
@@ -71,6 +110,7 @@ async function main() {
     `PostgreSQL ${(await admin`show server_version`)[0]!.server_version}, ${os.cpus().length} cores, Node ${process.version}${gc ? "" : " (run with --expose-gc for steadier memory figures)"}`,
   );
   console.log("");
+  console.log("Medians of alternating runs of each: 5 below 100,000 connections, 3 below a million, then one.");
   console.log(
     "| Connections | Seed | Plan polls (batched) | Bare INSERT … SELECT | Ratio | Peak RSS above idle | Plan refreshes (batched) | Bare INSERT … SELECT | Ratio | Peak RSS above idle |",
   );
@@ -104,22 +144,32 @@ async function main() {
           if (!/rollback/i.test(error.message) && error.name !== "TransactionRollbackError") throw error;
         });
 
+    const times = repetitions(size);
     // Polls: the same plan as one statement (rolled back) and as keyset batches.
-    const barePolls = await measure(() => inRolledBackTransaction(schedule.planStatement({ now })));
-    // The rolled-back rows leave dead index entries; clear them so both start from the same table.
-    await exec(sql`vacuum analyze sync_runs`);
-    const polls = await measure(async () => {
-      let after: string | null = null;
-      let planned = 0;
-      for (;;) {
-        const batch = await schedule.planPollBatch({ after, now });
-        // What the fan-out step builds from the batch, then lets go of.
-        planned += batch.items.map((p) => ({ name: "x", data: p, id: p.syncRunId, ts: p.dueAt })).length;
-        if (!batch.next) return planned;
-        after = batch.next;
-      }
-    });
-    if (polls.value !== size) throw new Error(`planned ${polls.value} polls for ${size} connections`);
+    const polls = await compare(
+      times,
+      () => inRolledBackTransaction(schedule.planStatement({ now })),
+      async () => {
+        let after: string | null = null;
+        let planned = 0;
+        for (;;) {
+          const batch = await schedule.planPollBatch({ after, now });
+          // What the fan-out step builds from the batch, then lets go of.
+          planned += batch.items.map((p) => ({ name: "x", data: p, id: p.syncRunId, ts: p.dueAt })).length;
+          if (!batch.next) return planned;
+          after = batch.next;
+        }
+      },
+      {
+        // The rolled-back rows leave dead index entries; clear them so both start from the same table.
+        afterBare: () => exec(sql`vacuum analyze sync_runs`),
+        afterPlanned: async () => {
+          await exec(sql`truncate sync_runs`);
+          await exec(sql`vacuum analyze sync_runs`);
+        },
+      },
+    );
+    if (polls.planned !== size) throw new Error(`planned ${polls.planned} polls for ${size} connections`);
     await exec(sql`truncate sync_runs`);
 
     // Refreshes: every token expires within two hours, so all of them are planned (the worst case).
@@ -132,25 +182,29 @@ async function main() {
       select id, provider, token_expires_at from connections
       where status = 'active' and token_expires_at is not null and token_expires_at < ${cutoff.toISOString()}::timestamptz
       order by token_expires_at, id`;
-    const bareRefreshes = await measure(() => inRolledBackTransaction(bareRefreshStatement));
-    const refreshes = await measure(async () => {
-      let after: string | null = null;
-      let planned = 0;
-      for (;;) {
-        const batch = await schedule.expiringTokensBatch({ cutoff, after });
-        planned += batch.items.map((c) => ({ name: "x", data: c, id: `refresh-${c.connectionId}` })).length;
-        if (!batch.next) return planned;
-        after = batch.next;
-      }
-    });
-    if (refreshes.value !== size) throw new Error(`planned ${refreshes.value} refreshes for ${size} connections`);
+    const refreshes = await compare(
+      times,
+      () => inRolledBackTransaction(bareRefreshStatement),
+      async () => {
+        let after: string | null = null;
+        let planned = 0;
+        for (;;) {
+          const batch = await schedule.expiringTokensBatch({ cutoff, after });
+          planned += batch.items.map((c) => ({ name: "x", data: c, id: `refresh-${c.connectionId}` })).length;
+          if (!batch.next) return planned;
+          after = batch.next;
+        }
+      },
+    );
+    if (refreshes.planned !== size) throw new Error(`planned ${refreshes.planned} refreshes for ${size} connections`);
 
     console.log(
-      `| ${size.toLocaleString("en")} | ${secs(seed.ms)} | ${secs(polls.ms)} | ${secs(barePolls.ms)} | ${(polls.ms / barePolls.ms).toFixed(2)}× | ${mb(polls.peakRss - polls.idleRss)} | ${secs(refreshes.ms)} | ${secs(bareRefreshes.ms)} | ${(refreshes.ms / bareRefreshes.ms).toFixed(2)}× | ${mb(refreshes.peakRss - refreshes.idleRss)} |`,
+      `| ${size.toLocaleString("en")} | ${secs(seed.ms)} | ${secs(polls.plannedMs)} | ${secs(polls.bareMs)} | ${(polls.plannedMs / polls.bareMs).toFixed(2)}× | ${mb(polls.peakAboveIdle)} | ${secs(refreshes.plannedMs)} | ${secs(refreshes.bareMs)} | ${(refreshes.plannedMs / refreshes.bareMs).toFixed(2)}× | ${mb(refreshes.peakAboveIdle)} |`,
     );
   }
 
-  // The Accounts query for a user with two years of polls, against the health route's query.
+  // The Accounts query for a user with two years of polls, called directly, against the health
+  // route's query; then over HTTP below.
   const [user] = (await exec(sql`
     insert into users (email, password_hash) values ('history@example.test', 'x') returning id`)) as Array<{
     id: string;
@@ -192,6 +246,52 @@ async function main() {
   console.log(
     `| ${cards.toFixed(2)} ms | ${health.toFixed(2)} ms | ${(cards / health).toFixed(1)}× | ${previous.toFixed(2)} ms |`,
   );
+
+  if (HTTP) {
+    // The same user over HTTP: the route's whole work (session, query, JSON) against the health
+    // route's (HTTP plus one database round trip). Jobs run "on Inngest" here, i.e. not in this
+    // server, so no cron plans the benchmark's connections while it is measured.
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let app: ChildProcess | undefined;
+    try {
+      app = startServer(
+        {
+          ...process.env,
+          NODE_ENV: "production",
+          NEXT_DIST_DIR: DIST_DIR,
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_URL: url.toString(),
+          APP_URL: base,
+          PORT: String(port),
+          NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
+          TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
+          ENABLE_SANDBOX: "false",
+          JOB_RUNNER: "inngest",
+        },
+        port,
+      );
+      await waitFor(`${base}/api/health`);
+      const cookie = `next-auth.session-token=${await encode({ token: { sub: user!.id }, secret: TEST_NEXTAUTH_SECRET })}`;
+      const timings = await timeRoutes(
+        base,
+        cookie,
+        { health: "/api/health", accounts: "/api/v1/connections" },
+        LATENCY_SAMPLES,
+      );
+      console.log("");
+      console.log(
+        `Over HTTP (next start, production build; round-robin, ${LATENCY_SAMPLES} rounds after 10 warm-up rounds):`,
+      );
+      console.log(`| GET /api/v1/connections p50 | GET /api/health p50 | ratio | p95s |`);
+      console.log(`| ---: | ---: | ---: | ---: |`);
+      console.log(
+        `| ${timings.accounts!.p50.toFixed(2)} ms | ${timings.health!.p50.toFixed(2)} ms | ${(timings.accounts!.p50 / timings.health!.p50).toFixed(2)}× | ${timings.accounts!.p95.toFixed(2)} ms / ${timings.health!.p95.toFixed(2)} ms |`,
+      );
+    } finally {
+      app?.kill("SIGTERM");
+    }
+  }
 
   await closeDb();
   await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

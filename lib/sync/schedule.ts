@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { inArray, sql } from "drizzle-orm";
 import { format, subDays } from "date-fns";
-import { getDb } from "@/lib/db/client";
-import { syncRuns } from "@/lib/db/schema";
+import { getDb, type Db } from "@/lib/db/client";
+import { connections, syncRuns } from "@/lib/db/schema";
 import { listProviders } from "@/lib/providers";
 
 /**
@@ -170,8 +170,9 @@ export interface ExpiringConnection {
 
 /**
  * One batch of active connections whose access token expires before `cutoff`, in (expiry, id)
- * order after the cursor `after` (the last row's expiry as PostgreSQL prints it, microseconds
- * included, then "|" and its id).
+ * order after the cursor `after` (the last row's expiry in epoch microseconds, exact, then "|" and
+ * its id). A cursor this code cannot read starts the plan again: refresh events carry ids, so a
+ * repeated one is dropped.
  */
 export async function expiringTokensBatch(options: {
   cutoff: Date;
@@ -180,28 +181,60 @@ export async function expiringTokensBatch(options: {
 }): Promise<PlanBatch<ExpiringConnection>> {
   const db = await getDb();
   const limit = options.limit ?? PLAN_BATCH_SIZE;
-  const [afterAt, afterId] = options.after ? options.after.split("|") : ["-infinity", FIRST_UUID];
-  // Epoch milliseconds as a double and the exact expiry as text: cheap to read, exact to resume from.
-  const rows = rowsOf<{ id: string; provider: string; expires_ms: number | string; expiry_key: string }>(
-    await db.execute(sql`
-      select id, provider, extract(epoch from token_expires_at)::float8 * 1000 as expires_ms,
-        token_expires_at::text as expiry_key
-      from connections
-      where status = 'active' and token_expires_at is not null
-        and token_expires_at < ${options.cutoff.toISOString()}::timestamptz
-        and (token_expires_at, id) > (${afterAt}::timestamptz, ${afterId}::uuid)
-      order by token_expires_at, id
-      limit ${limit}`),
-  );
+  const [afterUs, afterId] = options.after?.split("|") ?? [];
+  const resume = afterUs && /^-?\d+$/.test(afterUs) && afterId;
+  const rows = await expiringTokensQuery(db).execute({
+    cutoff: options.cutoff.toISOString(),
+    afterUs: resume ? afterUs : FIRST_EXPIRY_US,
+    afterId: resume ? afterId : FIRST_UUID,
+    limit,
+  });
   const last = rows.at(-1);
   return {
     items: rows.map((r) => ({
       connectionId: r.id,
       provider: r.provider,
-      tokenExpiresAt: Math.floor(Number(r.expires_ms)),
+      tokenExpiresAt: Math.floor(Number(r.expiresUs) / 1000),
     })),
-    next: last && rows.length === limit ? `${last.expiry_key}|${last.id}` : null,
+    next: last && rows.length === limit ? `${last.expiresUs}|${last.id}` : null,
   };
+}
+
+/** 0001-01-01 in epoch microseconds: before any token expiry, and a timestamp PostgreSQL can add to. */
+const FIRST_EXPIRY_US = "-62135596800000000";
+
+/**
+ * The refresh planner's statement, prepared once per database: each batch is then one round trip
+ * (a statement with parameters is otherwise described first, a second round trip per batch).
+ * Parameters are text, cast in SQL. The expiry travels as epoch microseconds (an int8, which
+ * postgres.js hands over as a string): exact to resume from, and far cheaper per row than
+ * formatting timestamps as text.
+ */
+const expiringTokensQueries = new WeakMap<Db, ReturnType<typeof prepareExpiringTokensQuery>>();
+function expiringTokensQuery(db: Db) {
+  let query = expiringTokensQueries.get(db);
+  if (!query) expiringTokensQueries.set(db, (query = prepareExpiringTokensQuery(db)));
+  return query;
+}
+function prepareExpiringTokensQuery(db: Db) {
+  const expiresAt = connections.tokenExpiresAt;
+  return db
+    .select({
+      id: connections.id,
+      provider: connections.provider,
+      expiresUs: sql<string | number>`(extract(epoch from ${expiresAt}) * 1000000)::int8`,
+    })
+    .from(connections)
+    .where(
+      sql`${connections.status} = 'active' and ${expiresAt} is not null
+        and ${expiresAt} < ${sql.placeholder("cutoff")}::text::timestamptz
+        and (${expiresAt}, ${connections.id}) > (
+          'epoch'::timestamptz + ${sql.placeholder("afterUs")}::text::int8 * interval '1 microsecond',
+          ${sql.placeholder("afterId")}::text::uuid)`,
+    )
+    .orderBy(expiresAt, connections.id)
+    .limit(sql.placeholder("limit"))
+    .prepare("expiring_tokens_batch");
 }
 
 /** True while the connection is active and its token still expires before `cutoff` (not refreshed meanwhile). */
