@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { apiFetch } from "@/components/api-fetch";
-import { Button } from "@/components/ui/button";
+import { Button, buttonClasses } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
@@ -81,6 +81,25 @@ export function YourDataSection({ providers }: { providers: ProviderDataRow[] })
   return (
     <div className="flex flex-col gap-4">
       <h2 className="text-lg font-semibold text-slate-900">Your data</h2>
+      <Card>
+        <section aria-labelledby="download-heading" className="flex flex-col gap-3 p-5">
+          <h3 id="download-heading" className="text-base font-semibold text-slate-900">
+            Download my data
+          </h3>
+          <p className="text-sm text-slate-600">
+            Every metric value (day, metric, value, unit, provider), your connections (provider, status, permissions,
+            dates; never a token) and your sync history.
+          </p>
+          <div className="flex flex-wrap gap-2">
+            <a href="/api/v1/account/export?format=csv" download className={buttonClasses("secondary")}>
+              Download CSV (ZIP)
+            </a>
+            <a href="/api/v1/account/export?format=json" download className={buttonClasses("secondary")}>
+              Download JSON
+            </a>
+          </div>
+        </section>
+      </Card>
       <Card>
         <section aria-labelledby="provider-data-heading" className="flex flex-col gap-1 p-5">
           <h3 id="provider-data-heading" className="text-base font-semibold text-slate-900">

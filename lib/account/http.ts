@@ -1,8 +1,10 @@
 import { NextResponse } from "next/server";
+import { z } from "zod";
 import { clearSessionCookie } from "@/lib/auth/session-cookie";
 import type { SessionUser } from "@/lib/auth/session";
 import { detail, json, readJson, validationError } from "@/lib/http/handlers";
 import { ConfirmationMismatchError, deleteAccount, deleteAccountInput } from "./delete-account";
+import { csvZipChunks, EXPORT_FORMATS, exportFileName, jsonChunks, streamOf } from "./export";
 import { deleteProviderData, providerDataSummary } from "./provider-data";
 
 /** The HTTP side of "Your data" (the routes stay one line each). */
@@ -42,4 +44,24 @@ export async function deleteProviderDataRoute({ user, params }: ProviderArgs): P
   const deletion = await deleteProviderData(user.id, params.provider);
   if (!deletion) return detail(404, "No connection or data from this provider");
   return json(deletion);
+}
+
+const exportQuery = z.object({ format: z.enum(EXPORT_FORMATS).default("csv") });
+
+/** GET ?format=csv|json: the user's data as a streamed download whose file name carries the date. */
+export function exportRoute({ request, user }: Args): Promise<Response> {
+  const query = exportQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) return Promise.resolve(validationError(query.error, "query"));
+  const now = new Date();
+  const { format } = query.data;
+  const body = streamOf(format === "csv" ? csvZipChunks(user.id, now) : jsonChunks(user.id, now));
+  return Promise.resolve(
+    new Response(body, {
+      headers: {
+        "content-type": format === "csv" ? "application/zip" : "application/json; charset=utf-8",
+        "content-disposition": `attachment; filename="${exportFileName(format, now)}"`,
+        "cache-control": "no-store",
+      },
+    }),
+  );
 }
