@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { clearSessionCookie } from "@/lib/auth/session-cookie";
+import { historyQuery, InvalidCursorError, syncHistoryPage } from "@/lib/sync/run-history";
 import type { SessionUser } from "@/lib/auth/session";
 import { detail, json, readJson, validationError } from "@/lib/http/handlers";
 import { ConfirmationMismatchError, deleteAccount, deleteAccountInput } from "./delete-account";
@@ -64,4 +65,21 @@ export function exportRoute({ request, user }: Args): Promise<Response> {
       },
     }),
   );
+}
+
+/** GET ?cursor&limit: a page of the connection's sync runs, newest first. */
+export async function syncHistoryRoute({
+  request,
+  user,
+  params,
+}: ProviderArgs & { request: Request }): Promise<Response> {
+  const query = historyQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) return validationError(query.error, "query");
+  try {
+    const page = await syncHistoryPage(user.id, params.provider, query.data);
+    return page ? json(page) : detail(404, "Not connected");
+  } catch (error) {
+    if (error instanceof InvalidCursorError) return detail(400, error.message);
+    throw error;
+  }
 }
