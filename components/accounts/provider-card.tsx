@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ConnectButton } from "./connect-button";
+import { SyncHistoryButton } from "./sync-history-dialog";
 import { cardActions, statusPill, syncingBadge, syncPercent } from "./connection-status";
 import { useConnectionActions } from "./use-connection-actions";
 
@@ -195,6 +196,7 @@ export function ProviderCardView({ card }: { card: ProviderCard }) {
                 Sync now
               </Button>
             )}
+            {card.status !== "not_connected" && <SyncHistoryButton card={card} />}
             {actions.includes("disconnect") && (
               <Button
                 variant="ghost"
