@@ -7,8 +7,10 @@ import { drainInProcessJobs } from "@/lib/jobs/in-process";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "@/lib/sandbox/garmin/accounts";
 import type { TestClient } from "@/lib/testing/app-server";
 import { signedInClient } from "@/lib/testing/oauth-journey";
+import { GARMIN_OLD_SESSION_MESSAGE } from "@/lib/providers/garmin";
 import { revokeGarminSandboxSessions } from "@/lib/sandbox/garmin";
-import { refreshConnectionTokens } from "./tokens";
+import { advanceSandboxClock, resetSandboxControls } from "@/lib/sandbox/controls";
+import { freshAccessToken, refreshConnectionTokens } from "./tokens";
 import { startBackfill } from "./backfill";
 import {
   CHALLENGE_TTL_MS,
@@ -20,7 +22,7 @@ import {
 
 /**
  * Connecting Garmin with a one-time credential session, over HTTP against the Garmin sandbox:
- * the routes, the session service, the garth-style SSO/OAuth1/OAuth2 exchange and the first sync.
+ * the routes, the session service, the mobile SSO → DI OAuth2 ticket exchange and the first sync.
  */
 
 const server = serveAppForTests({ sandboxFor: ["garmin"], sandboxNow: new Date(Date.now() - 60_000) });
@@ -93,7 +95,7 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     expect(connection!.providerUserId).toMatch(/^\d+$/);
     expect(connection!.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 20 * 3600_000);
     const secrets = JSON.parse(connection!.sessionSecrets!) as Record<string, string>;
-    expect(Object.keys(secrets).sort()).toEqual(["displayName", "oauthToken", "oauthTokenSecret"]);
+    expect(Object.keys(secrets).sort()).toEqual(["diClientId", "diRefreshToken", "displayName"]);
 
     const db = await getDb();
     const [raw] = await db
@@ -102,7 +104,7 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
       .where(eq(connections.id, connection!.id));
     expect(raw!.access).toMatch(/^v1\.test1\./);
     expect(raw!.secrets).toMatch(/^v1\.test1\./);
-    expect(raw!.secrets).not.toContain(secrets.oauthTokenSecret!);
+    expect(raw!.secrets).not.toContain(secrets.diRefreshToken!);
 
     const [run] = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection!.id));
     expect(run).toMatchObject({ kind: "backfill", status: "succeeded", progress: 100, error: null });
@@ -134,11 +136,13 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
       await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId)).orderBy(dailyMetrics.id),
     ).toEqual(snapshot);
 
-    // Renewal repeats the OAuth1 → OAuth2 exchange: a new bearer, the same OAuth1 session.
+    // Renewal spends the DI refresh token (single-use): a new bearer and a new refresh token.
     const renewed = await refreshConnectionTokens(connection!.id);
     expect(renewed.status).toBe("active");
     expect(renewed.accessToken).not.toBe(connection!.accessToken);
-    expect(JSON.parse(renewed.sessionSecrets!)).toEqual(secrets);
+    const renewedSecrets = JSON.parse(renewed.sessionSecrets!) as Record<string, string>;
+    expect(renewedSecrets).toEqual({ ...secrets, diRefreshToken: expect.any(String) });
+    expect(renewedSecrets.diRefreshToken).not.toBe(secrets.diRefreshToken);
 
     expect(await challengesOf(userId)).toEqual([]);
   });
@@ -178,10 +182,11 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     await drainInProcessJobs();
     const [connection] = await connectionsOf(userId);
     expect(connection).toMatchObject({ provider: "garmin", status: "active" });
-    // MFA sessions carry Garmin's mfa_token, which renewal must send.
-    expect(Object.keys(JSON.parse(connection!.sessionSecrets!))).toEqual(
-      expect.arrayContaining(["mfaToken", "oauthToken", "oauthTokenSecret", "displayName"]),
-    );
+    expect(Object.keys(JSON.parse(connection!.sessionSecrets!)).sort()).toEqual([
+      "diClientId",
+      "diRefreshToken",
+      "displayName",
+    ]);
     const [run] = await db.select().from(syncRuns).where(eq(syncRuns.connectionId, connection!.id));
     expect(run).toMatchObject({ kind: "backfill", status: "succeeded" });
     expect(run!.metricsWritten).toBeGreaterThan(100);
@@ -343,10 +348,63 @@ describe("Garmin session connect (over HTTP, against the sandbox)", () => {
     expect(before.length).toBeGreaterThan(0);
 
     await revokeGarminSandboxSessions("alex");
-    await expect(refreshConnectionTokens(connection!.id)).rejects.toMatchObject({ name: "ProviderAuthError" });
+    // The DI token endpoint answers invalid_grant for the revoked refresh token.
+    await expect(refreshConnectionTokens(connection!.id)).rejects.toMatchObject({ name: "ProviderGrantError" });
     const [after] = await connectionsOf(userId);
     expect(after).toMatchObject({ status: "disconnected", lastError: expect.stringMatching(/Reconnect/) });
     expect(await db.select().from(dailyMetrics).where(eq(dailyMetrics.userId, userId))).toHaveLength(before.length);
+  });
+
+  it("an expired DI access token is refreshed before use (a day later on the sandbox clock)", async () => {
+    const { client, userId } = await signedInClient(server.url);
+    expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);
+    await drainInProcessJobs();
+    const [connection] = await connectionsOf(userId);
+    const db = await getDb();
+    // A day passes at Garmin: the access token is dead there, and our row says it expired.
+    await advanceSandboxClock("garmin", 86_400_000 + 60_000);
+    await db
+      .update(connections)
+      .set({ tokenExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(connections.id, connection!.id));
+    const sandboxUrl = `${server.url}/sandbox/garmin/connectapi/userprofile-service/socialProfile`;
+    expect((await fetch(sandboxUrl, { headers: { authorization: `Bearer ${connection!.accessToken}` } })).status).toBe(
+      401,
+    );
+    const { accessToken } = await freshAccessToken(connection!.id);
+    expect(accessToken).not.toBe(connection!.accessToken);
+    expect((await fetch(sandboxUrl, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    const [after] = await connectionsOf(userId);
+    expect(after).toMatchObject({ status: "active" });
+    await resetSandboxControls("garmin");
+  });
+
+  it("a connection stored in the pre-2026 OAuth1 format is disconnected once, asking to Reconnect", async () => {
+    const { client, userId } = await signedInClient(server.url);
+    expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);
+    await drainInProcessJobs();
+    const [connection] = await connectionsOf(userId);
+    const db = await getDb();
+    await db
+      .update(connections)
+      .set({
+        sessionSecrets: JSON.stringify({ oauthToken: "ot", oauthTokenSecret: "ots", displayName: "Alex Moreno" }),
+        tokenExpiresAt: new Date(Date.now() - 1000),
+      })
+      .where(eq(connections.id, connection!.id));
+    await expect(refreshConnectionTokens(connection!.id)).rejects.toMatchObject({ name: "ProviderAuthError" });
+    const [after] = await connectionsOf(userId);
+    expect(after).toMatchObject({
+      status: "disconnected",
+      lastError: `${GARMIN_OLD_SESSION_MESSAGE}. Reconnect to resume syncing.`,
+    });
+    // Reconnecting stores the new format, and it renews.
+    expect((await login(client, GARMIN_SANDBOX_EMAILS.plain, GARMIN_SANDBOX_PASSWORD)).status).toBe(200);
+    await drainInProcessJobs();
+    const [reconnected] = await connectionsOf(userId);
+    expect(reconnected).toMatchObject({ status: "active" });
+    expect(Object.keys(JSON.parse(reconnected!.sessionSecrets!))).toContain("diRefreshToken");
+    expect((await refreshConnectionTokens(reconnected!.id)).status).toBe("active");
   });
 
   it("still refuses Garmin on the OAuth authorize API", async () => {

@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError, ProviderPayloadError, ProviderRateLimitError } from "./errors";
+import {
+  ProviderAuthError,
+  ProviderClientError,
+  ProviderError,
+  ProviderGrantError,
+  ProviderPayloadError,
+  ProviderRateLimitError,
+} from "./errors";
 import {
   CookieJar,
   createGarminSession,
   garmin,
+  GARMIN_OLD_SESSION_MESSAGE,
   mapDailySummary,
   mapHrv,
   mapSleep,
@@ -279,17 +287,40 @@ describe("Garmin collections page one day at a time", () => {
     ]);
   });
 
-  it("hrv: a 204 (no body) is a day without items; readiness lists are kept whole", async () => {
+  it("hrv: asks the range endpoint, 28 days a page, and maps hrvSummaries; readiness lists are kept whole", async () => {
     const hrvApi = fakeApi((path) =>
-      path.endsWith("2026-11-19") ? undefined : { hrvSummary: { calendarDate: path.slice(-10), lastNightAvg: 40 } },
+      path.endsWith("2026-11-20")
+        ? {
+            hrvSummaries: [
+              { calendarDate: "2026-11-18", lastNightAvg: 40 },
+              { calendarDate: "2026-11-20", lastNightAvg: 44 },
+            ],
+          }
+        : undefined,
     );
     const hrvPages = await walk("hrv", hrvApi);
-    expect(hrvPages.map((p) => p.items.length)).toEqual([1, 0, 1]);
-    expect(hrvApi.calls.map((c) => c.path)).toEqual([
-      "/hrv-service/hrv/2026-11-18",
-      "/hrv-service/hrv/2026-11-19",
-      "/hrv-service/hrv/2026-11-20",
+    expect(hrvPages.flatMap((p) => p.items.flatMap((item) => mapHrv(item as never)))).toEqual([
+      { metric: "hrv_rmssd", day: "2026-11-18", value: 40 },
+      { metric: "hrv_rmssd", day: "2026-11-20", value: 44 },
     ]);
+    expect(hrvApi.calls.map((c) => c.path)).toEqual(["/hrv-service/hrv/daily/2026-11-18/2026-11-20"]);
+    const month = { ...range, startDay: "2026-10-21" };
+    const monthApi = fakeApi(() => ({ hrvSummaries: [] }));
+    let cursor: string | undefined;
+    do {
+      cursor = (await collection("hrv").fetchPage(monthApi, month, cursor)).nextCursor ?? undefined;
+    } while (cursor);
+    expect(monthApi.calls.map((c) => c.path)).toEqual([
+      "/hrv-service/hrv/daily/2026-10-21/2026-11-17",
+      "/hrv-service/hrv/daily/2026-11-18/2026-11-20",
+    ]);
+    await expect(
+      collection("hrv").fetchPage(
+        fakeApi(() => ({ hrvSummaries: { calendarDate: "2026-11-18" } })),
+        range,
+        undefined,
+      ),
+    ).rejects.toBeInstanceOf(ProviderPayloadError);
 
     const readinessApi = fakeApi(() => [
       { calendarDate: "2026-11-18", score: 70 },
@@ -304,6 +335,19 @@ describe("Garmin collections page one day at a time", () => {
         undefined,
       ),
     ).rejects.toBeInstanceOf(ProviderPayloadError);
+  });
+
+  it("a 30-day backfill (31 days) costs 97 requests: 31 each for sleep, summary and readiness, 2 for HRV, 2 profile look-ups", async () => {
+    const month = { ...range, startDay: "2026-10-21" };
+    const api = fakeApi((path) => (path.startsWith("/userprofile") ? { displayName: "runner" } : undefined));
+    for (const c of garmin.collections) {
+      let cursor: string | undefined;
+      do {
+        cursor = (await c.fetchPage(api, month, cursor)).nextCursor ?? undefined;
+      } while (cursor);
+    }
+    expect(api.calls).toHaveLength(97);
+    expect(api.calls.filter((c) => c.path.startsWith("/hrv-service"))).toHaveLength(2);
   });
 
   it("daily summary: names the displayName in the path and the day in calendarDate", async () => {
@@ -321,13 +365,16 @@ describe("Garmin collections page one day at a time", () => {
 
 /* ---------- the sign-in flow against a scripted fake Garmin ---------- */
 
-const ENDPOINTS = { sso: "https://sso.test", api: "https://connectapi.test" };
+const ENDPOINTS = { sso: "https://sso.test", api: "https://connectapi.test", auth: "https://diauth.test" };
 const PASSWORD = "hunter2-very-secret";
+const CLIENT_ID = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2";
+const TICKET_GRANT = "https://connectapi.garmin.com/di-oauth2-service/oauth/grant/service_ticket";
 
 type Script = (url: URL, init: RequestInit) => Response | Promise<Response>;
 
 /** A request body the session code sent; it only ever sends strings (JSON or a form). */
 const bodyText = (init: RequestInit): string => (typeof init.body === "string" ? init.body : "");
+const headerOf = (init: RequestInit, name: string) => (init.headers as Record<string, string>)[name];
 
 function scripted(script: Script) {
   const requests: Array<{ url: URL; init: RequestInit }> = [];
@@ -337,14 +384,14 @@ function scripted(script: Script) {
     return script(url, init ?? {});
   }) as typeof fetch;
   const session = createGarminSession({
-    consumer: async () => ({ key: "ck", secret: "cs" }),
+    clientId: CLIENT_ID,
     fetch: fetchImpl,
     now: () => new Date("2026-11-20T08:00:00Z"),
   });
   return { session, requests };
 }
 
-const verdict = (status: number, type: string, extra: Record<string, unknown> = {}) =>
+const verdict = (status: number, type: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) =>
   Response.json(
     {
       serviceURL: null,
@@ -354,40 +401,45 @@ const verdict = (status: number, type: string, extra: Record<string, unknown> = 
       authType: "CAS",
       ...extra,
     },
-    { status },
+    { status, headers },
   );
 
-function garminScript(loginAnswer: () => Response): Script {
-  return (url) => {
-    if (url.pathname === "/mobile/sso/en/sign-in") {
-      return new Response("<html></html>", { headers: { "set-cookie": "SESSIONID=abc; Path=/; HttpOnly" } });
-    }
+const diTokens = (extra: Record<string, unknown> = {}) =>
+  Response.json({
+    access_token: "di-at",
+    refresh_token: "di-rt",
+    token_type: "bearer",
+    expires_in: 86_400,
+    refresh_token_expires_in: 7_776_000,
+    scope: "CONNECT_READ CONNECT_WRITE",
+    ...extra,
+  });
+
+function garminScript(
+  loginAnswer: () => Response,
+  tokenAnswer: (form: URLSearchParams) => Response = () => diTokens(),
+): Script {
+  return (url, init) => {
     if (url.pathname === "/mobile/api/login") return loginAnswer();
     if (url.pathname === "/mobile/api/mfa/verifyCode")
       return verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" });
-    if (url.pathname === "/oauth-service/oauth/preauthorized") {
-      return new Response(
-        "oauth_token=ot&oauth_token_secret=ots&mfa_token=mt&mfa_expiration_timestamp=2027-11-20%2008:00:00.000",
-      );
-    }
-    if (url.pathname === "/oauth-service/oauth/exchange/user/2.0") {
-      return Response.json({
-        access_token: "at",
-        refresh_token: "rt",
-        expires_in: 90_000,
-        refresh_token_expires_in: 2_591_999,
-        scope: "CONNECT_READ CONNECT_WRITE",
-        token_type: "Bearer",
-      });
-    }
+    if (url.pathname === "/di-oauth2-service/oauth/token") return tokenAnswer(new URLSearchParams(bodyText(init)));
     if (url.pathname === "/userprofile-service/socialProfile")
       return Response.json({ displayName: "runner", profileId: 81234567 });
     return new Response("not found", { status: 404 });
   };
 }
 
-describe("Garmin sign-in (garth-style)", () => {
-  it("signs in, buys the OAuth1 pair with the ticket, exchanges it for bearer tokens and keeps the pair", async () => {
+const mfaLogin = () =>
+  verdict(
+    200,
+    "MFA_REQUIRED",
+    { customerMfaInfo: { mfaLastMethodUsed: "email" } },
+    { "set-cookie": "SESSIONID=abc; Path=/; HttpOnly" },
+  );
+
+describe("Garmin sign-in (mobile SSO → DI OAuth2)", () => {
+  it("without MFA: one login call, the ticket exchanged for DI tokens, the refresh token kept as the session", async () => {
     const { session, requests } = scripted(
       garminScript(() => verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" })),
     );
@@ -395,63 +447,79 @@ describe("Garmin sign-in (garth-style)", () => {
     expect(result).toEqual({
       kind: "connected",
       tokens: {
-        accessToken: "at",
-        refreshToken: "rt",
-        expiresAt: new Date("2026-11-21T09:00:00Z"),
+        accessToken: "di-at",
+        refreshToken: undefined,
+        expiresAt: new Date("2026-11-21T08:00:00Z"),
         scopes: ["CONNECT_READ", "CONNECT_WRITE"],
         providerUserId: "81234567",
       },
-      sessionSecrets: {
-        oauthToken: "ot",
-        oauthTokenSecret: "ots",
-        displayName: "runner",
-        mfaToken: "mt",
-        mfaExpirationTimestamp: "2027-11-20 08:00:00.000",
-      },
+      sessionSecrets: { diRefreshToken: "di-rt", diClientId: CLIENT_ID, displayName: "runner" },
     });
-    const [page, loginRequest, preauth, exchange] = requests;
-    expect(page!.url.searchParams.get("clientId")).toBe("GCM_ANDROID_DARK");
-    expect(loginRequest!.url.searchParams.get("service")).toBe("https://mobile.integration.garmin.com/gcm/android");
-    expect((loginRequest!.init.headers as Record<string, string>).cookie).toBe("SESSIONID=abc");
+    const [loginRequest, exchange, profile] = requests;
+    expect(requests).toHaveLength(3);
+    expect(loginRequest!.url.origin + loginRequest!.url.pathname).toBe("https://sso.test/mobile/api/login");
+    expect(Object.fromEntries(loginRequest!.url.searchParams)).toEqual({
+      clientId: "GCM_IOS_DARK",
+      locale: "en-US",
+      service: "https://mobile.integration.garmin.com/gcm/ios",
+    });
     expect(JSON.parse(bodyText(loginRequest!.init))).toEqual({
       username: "me@example.com",
       password: PASSWORD,
-      rememberMe: false,
+      rememberMe: true,
       captchaToken: "",
     });
-    expect(preauth!.url.searchParams.get("ticket")).toBe("ST-1-abc-sso");
-    expect((preauth!.init.headers as Record<string, string>).authorization).toMatch(
-      /^OAuth .*oauth_consumer_key="ck".*oauth_signature_method="HMAC-SHA1"/,
-    );
-    expect((exchange!.init.headers as Record<string, string>).authorization).toMatch(/oauth_token="ot"/);
-    expect(new URLSearchParams(bodyText(exchange!.init)).get("mfa_token")).toBe("mt");
-    expect(new URLSearchParams(bodyText(exchange!.init)).get("audience")).toBe("GARMIN_CONNECT_MOBILE_ANDROID_DI");
+    expect(exchange!.url.href).toBe("https://diauth.test/di-oauth2-service/oauth/token");
+    expect(headerOf(exchange!.init, "authorization")).toBe(`Basic ${Buffer.from(`${CLIENT_ID}:`).toString("base64")}`);
+    expect(headerOf(exchange!.init, "content-type")).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(bodyText(exchange!.init)))).toEqual({
+      client_id: CLIENT_ID,
+      grant_type: TICKET_GRANT,
+      service_ticket: "ST-1-abc-sso",
+      service_url: "https://mobile.integration.garmin.com/gcm/ios",
+    });
+    expect(headerOf(profile!.init, "authorization")).toBe("Bearer di-at");
     // The password only ever went to the login API.
     expect(requests.filter((r) => bodyText(r.init).includes(PASSWORD) || r.url.href.includes(PASSWORD))).toEqual([
       loginRequest,
     ]);
   });
 
-  it("MFA: the context carries the SSO cookies, never the password; the code finishes the sign-in", async () => {
-    const { session, requests } = scripted(
-      garminScript(() => verdict(200, "MFA_REQUIRED", { customerMfaInfo: { mfaLastMethodUsed: "email" } })),
+  it("reads the lifetime from the JWT's exp when expires_in is absent", async () => {
+    const exp = Date.parse("2026-11-21T07:30:00Z") / 1000;
+    const jwt = `e30.${Buffer.from(JSON.stringify({ exp, client_id: CLIENT_ID })).toString("base64url")}.sig`;
+    const { session } = scripted(
+      garminScript(
+        () => verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" }),
+        () => Response.json({ access_token: jwt, refresh_token: "di-rt" }),
+      ),
     );
+    const result = await session.login(ENDPOINTS, "me@example.com", PASSWORD);
+    expect(result.kind === "connected" && result.tokens.expiresAt).toEqual(new Date("2026-11-21T07:30:00Z"));
+  });
+
+  it("with MFA: the context carries the login's cookies, never the password; the code finishes the sign-in", async () => {
+    const { session, requests } = scripted(garminScript(mfaLogin));
     const started = await session.login(ENDPOINTS, "me@example.com", PASSWORD);
     expect(started).toEqual({ kind: "mfa_required", context: { cookies: "SESSIONID=abc", mfaMethod: "email" } });
     expect(JSON.stringify(started)).not.toContain(PASSWORD);
     const done = await session.verifyMfa(ENDPOINTS, { cookies: "SESSIONID=abc", mfaMethod: "email" }, "123456");
-    expect(done.kind).toBe("connected");
+    expect(done).toMatchObject({ kind: "connected", sessionSecrets: { diRefreshToken: "di-rt" } });
     const verify = requests.find((r) => r.url.pathname === "/mobile/api/mfa/verifyCode")!;
+    expect(headerOf(verify.init, "cookie")).toBe("SESSIONID=abc");
+    expect(verify.url.searchParams.get("clientId")).toBe("GCM_IOS_DARK");
     expect(JSON.parse(bodyText(verify.init))).toEqual({
       mfaMethod: "email",
       mfaVerificationCode: "123456",
-      rememberMyBrowser: false,
+      rememberMyBrowser: true,
       reconsentList: [],
       mfaSetup: false,
     });
+    const exchange = requests.find((r) => r.url.pathname === "/di-oauth2-service/oauth/token")!;
+    expect(new URLSearchParams(bodyText(exchange.init)).get("service_ticket")).toBe("ST-1-abc-sso");
   });
 
-  it("classifies Garmin's refusals without echoing the password", async () => {
+  it("classifies Garmin's refusals (wrong password, lock, rate limit, outage) without echoing the password", async () => {
     const attempt = async (answer: () => Response) => {
       const error = await scripted(garminScript(answer))
         .session.login(ENDPOINTS, "me@example.com", PASSWORD)
@@ -468,9 +536,11 @@ describe("Garmin sign-in (garth-style)", () => {
     expect(await attempt(() => verdict(400, `WEIRD ${PASSWORD}`))).toMatchObject({
       message: "Garmin sign-in failed (unknown answer)",
     });
+    // MFA_REQUIRED without a session cookie cannot be finished.
+    expect(await attempt(() => verdict(200, "MFA_REQUIRED"))).toBeInstanceOf(ProviderPayloadError);
 
     const unreachable = createGarminSession({
-      consumer: async () => ({ key: "ck", secret: "cs" }),
+      clientId: CLIENT_ID,
       fetch: async () => {
         throw new TypeError(`fetch failed for ${PASSWORD}`);
       },
@@ -480,7 +550,7 @@ describe("Garmin sign-in (garth-style)", () => {
     expect(error.message).toBe("Garmin could not be reached (TypeError)");
   });
 
-  it("maps MFA refusals: a wrong code can be retried, an expired one cannot", async () => {
+  it("maps MFA refusals: a wrong code can be retried, a late or used-up one cannot", async () => {
     const withVerdict = (type: string) =>
       scripted((url) =>
         url.pathname === "/mobile/api/mfa/verifyCode" ? verdict(400, type) : new Response("", { status: 404 }),
@@ -492,13 +562,82 @@ describe("Garmin sign-in (garth-style)", () => {
     ).rejects.toBeInstanceOf(SessionMfaExpiredError);
   });
 
-  it("renews by repeating the exchange with the kept OAuth1 pair", async () => {
-    const { session, requests } = scripted(garminScript(() => verdict(500, "X")));
-    const secrets = { oauthToken: "ot", oauthTokenSecret: "ots", displayName: "runner" };
+  it("a refused ticket is a grant error; a refused client id is an operator error", async () => {
+    const withToken = (answer: () => Response) =>
+      scripted(
+        garminScript(() => verdict(200, "SUCCESSFUL", { serviceTicketId: "ST-1-abc-sso" }), answer),
+      ).session.login(ENDPOINTS, "me@example.com", PASSWORD);
+    await expect(withToken(() => Response.json({ error: "invalid_grant" }, { status: 400 }))).rejects.toBeInstanceOf(
+      ProviderGrantError,
+    );
+    await expect(withToken(() => Response.json({ error: "invalid_client" }, { status: 401 }))).rejects.toBeInstanceOf(
+      ProviderClientError,
+    );
+    await expect(withToken(() => Response.json({ access_token: "x" }))).rejects.toBeInstanceOf(ProviderPayloadError);
+  });
+});
+
+describe("Garmin session renewal (DI refresh token)", () => {
+  it("refreshes with the kept refresh token and keeps the rotated one", async () => {
+    const { session, requests } = scripted(
+      garminScript(
+        () => verdict(500, "X"),
+        () => diTokens({ access_token: "di-at-2", refresh_token: "di-rt-2" }),
+      ),
+    );
+    const secrets = { diRefreshToken: "di-rt", diClientId: CLIENT_ID, displayName: "runner" };
     const renewed = await session.refresh(ENDPOINTS, secrets);
-    expect(renewed).toMatchObject({ kind: "connected", tokens: { accessToken: "at" }, sessionSecrets: secrets });
-    expect(requests.map((r) => r.url.pathname)).toEqual(["/oauth-service/oauth/exchange/user/2.0"]);
-    expect(requests[0]!.init.body).toBe("");
+    expect(renewed).toEqual({
+      kind: "connected",
+      tokens: {
+        accessToken: "di-at-2",
+        refreshToken: undefined,
+        expiresAt: new Date("2026-11-21T08:00:00Z"),
+        scopes: ["CONNECT_READ", "CONNECT_WRITE"],
+      },
+      sessionSecrets: { diRefreshToken: "di-rt-2", diClientId: CLIENT_ID, displayName: "runner" },
+    });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.url.href).toBe("https://diauth.test/di-oauth2-service/oauth/token");
+    expect(headerOf(requests[0]!.init, "authorization")).toBe(
+      `Basic ${Buffer.from(`${CLIENT_ID}:`).toString("base64")}`,
+    );
+    expect(Object.fromEntries(new URLSearchParams(bodyText(requests[0]!.init)))).toEqual({
+      client_id: CLIENT_ID,
+      grant_type: "refresh_token",
+      refresh_token: "di-rt",
+    });
+    // No new refresh token in the answer: the old one stays the session.
+    const kept = await scripted(
+      garminScript(
+        () => verdict(500, "X"),
+        () => diTokens({ refresh_token: undefined }),
+      ),
+    ).session.refresh(ENDPOINTS, secrets);
+    expect(kept.sessionSecrets).toEqual(secrets);
+  });
+
+  it("a refused refresh token is a grant error (the connection is disconnected)", async () => {
+    const { session } = scripted(
+      garminScript(
+        () => verdict(500, "X"),
+        () => Response.json({ error: "invalid_grant" }, { status: 400 }),
+      ),
+    );
+    await expect(
+      session.refresh(ENDPOINTS, { diRefreshToken: "dead", diClientId: CLIENT_ID, displayName: "runner" }),
+    ).rejects.toBeInstanceOf(ProviderGrantError);
+  });
+
+  it("a session stored in the old OAuth1 format is refused without asking Garmin, with the reconnect message", async () => {
+    const { session, requests } = scripted(garminScript(() => verdict(500, "X")));
+    const error = (await session
+      .refresh(ENDPOINTS, { oauthToken: "ot", oauthTokenSecret: "ots", displayName: "runner" })
+      .catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(error.message).toBe(GARMIN_OLD_SESSION_MESSAGE);
+    expect(error.message).toMatch(/Reconnect once/);
+    expect(requests).toEqual([]);
   });
 });
 

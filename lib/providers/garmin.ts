@@ -1,9 +1,9 @@
-import crypto from "node:crypto";
-import OAuth from "oauth-1.0a";
 import { z } from "zod";
 import {
   ProviderAuthError,
+  ProviderClientError,
   ProviderError,
+  ProviderGrantError,
   ProviderPayloadError,
   ProviderRateLimitError,
   retryAfterFromHeaders,
@@ -30,54 +30,60 @@ import type {
 } from "./types";
 
 /**
- * Garmin Connect, signed in the way the Garmin Connect mobile app does it (as `garth` does, see
- * provider-apis.md §4.4): Garmin has no OAuth for personal use, so the user's email and password
- * are sent ONCE to Garmin's SSO, which answers with a CAS service ticket (after an MFA code when
- * the account has one). The ticket buys an OAuth1 token pair (signed with the app's consumer
- * key), and the OAuth1 pair buys short-lived OAuth2 bearer tokens for connectapi. The OAuth1 pair
- * is the long-lived session we keep (encrypted) to renew the bearer; the password is never kept.
+ * Garmin Connect, signed in the way the Garmin Connect mobile app does it in 2026 (as the
+ * maintained `python-garminconnect` ≥ 0.3 does; docs/providers/garmin.md has every endpoint with
+ * its source). Garmin has no OAuth for personal use, so the user's email and password are sent
+ * ONCE to Garmin's mobile SSO API, which answers with a CAS service ticket (after an MFA code when
+ * the account has one). The ticket is exchanged at Garmin's DI OAuth2 service for a bearer access
+ * token (about a day) and a refresh token (about 90 days); the refresh token, with the DI client
+ * id, is the session we keep (encrypted) to renew the bearer. The password is never kept.
  *
  * SSO answers (JSON, any HTTP status; the `responseStatus.type` decides):
- * - `SUCCESSFUL` with `serviceTicketId: "ST-…-sso"` → signed in;
+ * - `SUCCESSFUL` with `serviceTicketId: "ST-…"` → signed in;
  * - `MFA_REQUIRED` with `customerMfaInfo.mfaLastMethodUsed` → a code was sent (login only);
- * - `INVALID_USERNAME_PASSWORD` (HTTP 401) → wrong email or password;
- * - `ACCOUNT_LOCKED` (HTTP 423) → the account is locked;
- * - `INVALID_MFA_CODE` (HTTP 400) → wrong code, the MFA step can be retried;
- * - `MFA_CODE_EXPIRED` (HTTP 400) → the MFA step is over (too old or too many tries): sign in again.
+ * - `INVALID_USERNAME_PASSWORD` → wrong email or password;
+ * - `ACCOUNT_LOCKED` → the account is locked;
+ * - `INVALID_MFA_CODE` → wrong code, the MFA step can be retried;
+ * - `MFA_CODE_EXPIRED` → the MFA step is over (too old or too many tries): sign in again.
  *
- * The consumer key/secret are the runtime's client credentials (GARMIN_CLIENT_ID/SECRET when
- * live, the sandbox's otherwise).
+ * The DI client id is the runtime's client id (GARMIN_CLIENT_ID when live, e.g.
+ * `GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2`; the sandbox's otherwise). It is a public client:
+ * HTTP Basic with an empty secret.
+ *
+ * Before 2026 this module followed `garth` (OAuth1 preauthorized → exchange, which Garmin now
+ * refuses with 403); a connection still holding that OAuth1 session cannot be renewed and is
+ * disconnected with a message asking for one Reconnect.
  */
 
-const SSO_CLIENT_ID = "GCM_ANDROID_DARK";
-export const GARMIN_SSO_SERVICE = "https://mobile.integration.garmin.com/gcm/android";
+const SSO_CLIENT_ID = "GCM_IOS_DARK";
+export const GARMIN_SSO_SERVICE = "https://mobile.integration.garmin.com/gcm/ios";
 const SSO_LOCALE = "en-US";
-/** The audience the mobile app asks for on its first exchange. */
-export const GARMIN_EXCHANGE_AUDIENCE = "GARMIN_CONNECT_MOBILE_ANDROID_DI";
-const USER_AGENT = "com.garmin.android.apps.connectmobile";
+/** The grant type of the service-ticket exchange at the DI token endpoint. */
+export const GARMIN_DI_TICKET_GRANT = "https://connectapi.garmin.com/di-oauth2-service/oauth/grant/service_ticket";
+/** The DI client the Connect Android app uses (first of python-garminconnect's list). */
+export const GARMIN_DI_CLIENT_ID = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2";
+export const GARMIN_DI_TOKEN_PATH = "/di-oauth2-service/oauth/token";
+const USER_AGENT = "GCM-Android-5.23";
 const TIMEOUT_MS = 30_000;
 const PROVIDER_NAME = "Garmin";
+/** Shown (with "Reconnect to resume syncing.") on a connection stored in the pre-2026 format. */
+export const GARMIN_OLD_SESSION_MESSAGE =
+  "Garmin changed how apps sign in, and this connection uses the old sign-in. Reconnect once with your Garmin email and password";
 
-/** The OAuth1 consumer the local sandbox accepts; not a secret (the sandbox only runs without live credentials). */
-export const GARMIN_SANDBOX_CONSUMER_KEY = "garmin-sandbox-consumer";
-export const GARMIN_SANDBOX_CONSUMER_SECRET = "garmin-sandbox-consumer-secret-3b7e1f";
+/** The sandbox's DI client secret placeholder: DI clients are public, the secret is never sent. */
+export const GARMIN_SANDBOX_CLIENT_SECRET = "garmin-di-public-client";
 
-/** The sandbox serves Garmin's SSO under `/sso` and connectapi under `/connectapi`. */
+/** The sandbox serves Garmin's SSO under `/sso`, connectapi under `/connectapi` and DI OAuth2 under `/diauth`. */
 export const garminSandboxTarget: SandboxTarget<SessionEndpoints> = {
-  clientId: GARMIN_SANDBOX_CONSUMER_KEY,
-  clientSecret: GARMIN_SANDBOX_CONSUMER_SECRET,
-  endpoints: (baseUrl) => ({ sso: `${baseUrl}/sso`, api: `${baseUrl}/connectapi` }),
+  clientId: GARMIN_DI_CLIENT_ID,
+  clientSecret: GARMIN_SANDBOX_CLIENT_SECRET,
+  endpoints: (baseUrl) => ({ sso: `${baseUrl}/sso`, api: `${baseUrl}/connectapi`, auth: `${baseUrl}/diauth` }),
 };
-
-export interface OAuth1Consumer {
-  key: string;
-  secret: string;
-}
 
 /** The session material kept (encrypted) on the connection to renew the bearer token. */
 export interface GarminSessionSecrets extends Record<string, string> {
-  oauthToken: string;
-  oauthTokenSecret: string;
+  diRefreshToken: string;
+  diClientId: string;
   displayName: string;
 }
 
@@ -151,14 +157,6 @@ function failUnlessOk(response: Response, what: string): void {
     throw new ProviderError(`${PROVIDER_NAME} ${what} failed (HTTP ${response.status})`, response.status);
 }
 
-function oauth1(consumer: OAuth1Consumer): OAuth {
-  return new OAuth({
-    consumer,
-    signature_method: "HMAC-SHA1",
-    hash_function: (base, key) => crypto.createHmac("sha1", key).update(base).digest("base64"),
-  });
-}
-
 /* ---------- SSO ---------- */
 
 const ssoAnswer = z.object({
@@ -185,9 +183,9 @@ async function ssoPost(
       method: "POST",
       headers: {
         "content-type": "application/json",
-        accept: "application/json",
+        accept: "application/json, text/plain, */*",
         origin: new URL(endpoints.sso).origin,
-        cookie: jar.toString(),
+        ...(jar.size > 0 ? { cookie: jar.toString() } : {}),
       },
       body: JSON.stringify(body),
     },
@@ -217,104 +215,88 @@ function verdictName(type: string): string {
   return /^[A-Z_]{1,64}$/.test(type) ? type : "unknown answer";
 }
 
-/* ---------- OAuth1 → OAuth2 ---------- */
+/* ---------- DI OAuth2 ---------- */
 
-const exchangeAnswer = z.object({
+const diAnswer = z.object({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1).optional(),
-  expires_in: z.number().positive(),
+  expires_in: z.number().positive().optional(),
   refresh_token_expires_in: z.number().optional(),
   scope: z.string().optional(),
   token_type: z.string().optional(),
 });
 
-interface OAuth1Pair {
-  oauthToken: string;
-  oauthTokenSecret: string;
-  mfaToken?: string;
-  mfaExpirationTimestamp?: string;
-}
-
-async function preauthorize(
-  endpoints: SessionEndpoints,
-  consumer: OAuth1Consumer,
-  ticket: string,
-  fetchImpl: typeof fetch,
-): Promise<OAuth1Pair> {
-  const url = `${endpoints.api}/oauth-service/oauth/preauthorized?${new URLSearchParams({
-    ticket,
-    "login-url": GARMIN_SSO_SERVICE,
-    "accepts-mfa-tokens": "true",
-  })}`;
-  const signer = oauth1(consumer);
-  const header = signer.toHeader(signer.authorize({ url, method: "GET" }));
-  const response = await send(url, { method: "GET", headers: { authorization: header.Authorization } }, fetchImpl);
-  if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(
-      `${PROVIDER_NAME} refused the sign-in ticket (HTTP ${response.status})`,
-      response.status,
-    );
+/** The `exp` claim (seconds) of a JWT access token, read without verifying (Garmin signs it). */
+function jwtExpiry(token: string): number | undefined {
+  const payload = token.split(".")[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
   }
-  failUnlessOk(response, "session setup");
-  const form = new URLSearchParams(await response.text());
-  const oauthToken = form.get("oauth_token");
-  const oauthTokenSecret = form.get("oauth_token_secret");
-  if (!oauthToken || !oauthTokenSecret)
-    throw new ProviderPayloadError(`${PROVIDER_NAME} session setup sent no OAuth1 token`);
-  return {
-    oauthToken,
-    oauthTokenSecret,
-    mfaToken: form.get("mfa_token") || undefined,
-    mfaExpirationTimestamp: form.get("mfa_expiration_timestamp") || undefined,
-  };
 }
 
-/** OAuth1 pair → fresh OAuth2 bearer tokens (used at sign-in and for every renewal). */
-async function exchange(
+function diTokenUrl(endpoints: SessionEndpoints): string {
+  if (!endpoints.auth) throw new ProviderError(`${PROVIDER_NAME} token endpoint is not configured`);
+  return `${endpoints.auth}${GARMIN_DI_TOKEN_PATH}`;
+}
+
+/**
+ * One call to the DI token endpoint (ticket exchange or refresh). 400/401/403 mean Garmin refuses
+ * this ticket or refresh token: a `ProviderAuthError`, which on refresh disconnects the connection.
+ */
+async function diToken(
   endpoints: SessionEndpoints,
-  consumer: OAuth1Consumer,
-  pair: OAuth1Pair,
-  options: { audience?: string },
+  clientId: string,
+  form: Record<string, string>,
+  what: string,
   fetchImpl: typeof fetch,
   now: () => Date,
-): Promise<TokenSet> {
-  const url = `${endpoints.api}/oauth-service/oauth/exchange/user/2.0`;
-  const data: Record<string, string> = {};
-  if (options.audience) data.audience = options.audience;
-  if (pair.mfaToken) data.mfa_token = pair.mfaToken;
-  const signer = oauth1(consumer);
-  const header = signer.toHeader(
-    signer.authorize({ url, method: "POST", data }, { key: pair.oauthToken, secret: pair.oauthTokenSecret }),
-  );
+): Promise<{ tokens: TokenSet; refreshToken?: string }> {
   const response = await send(
-    url,
+    diTokenUrl(endpoints),
     {
       method: "POST",
       headers: {
-        authorization: header.Authorization,
+        authorization: `Basic ${Buffer.from(`${clientId}:`).toString("base64")}`,
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
+        "cache-control": "no-cache",
       },
-      body: new URLSearchParams(data).toString(),
+      body: new URLSearchParams({ ...form, client_id: clientId }).toString(),
     },
     fetchImpl,
   );
-  if (response.status === 401 || response.status === 403) {
-    throw new ProviderAuthError(
-      `${PROVIDER_NAME} no longer accepts this session (HTTP ${response.status})`,
-      response.status,
-    );
+  if (response.status === 400 || response.status === 401 || response.status === 403) {
+    const code = z.object({ error: z.string() }).safeParse(await readJson(response));
+    if (code.success && (code.data.error === "invalid_client" || code.data.error === "unauthorized_client")) {
+      // Our DI client id is refused: an operator problem, never a reason to disconnect users.
+      throw new ProviderClientError(`${PROVIDER_NAME} refused the client id`, code.data.error, response.status);
+    }
+    throw new ProviderGrantError(`${PROVIDER_NAME} refused the ${what} (HTTP ${response.status})`, response.status);
   }
-  failUnlessOk(response, "token exchange");
-  const parsed = exchangeAnswer.safeParse(await readJson(response));
-  if (!parsed.success)
-    throw new ProviderPayloadError(`${PROVIDER_NAME} token exchange answered in an unexpected shape`);
+  failUnlessOk(response, what);
+  const parsed = diAnswer.safeParse(await readJson(response));
+  if (!parsed.success) throw new ProviderPayloadError(`${PROVIDER_NAME} ${what} answered in an unexpected shape`);
   const t = parsed.data;
+  const exp = jwtExpiry(t.access_token);
+  const expiresAt =
+    t.expires_in !== undefined
+      ? new Date(now().getTime() + t.expires_in * 1000)
+      : exp !== undefined
+        ? new Date(exp * 1000)
+        : undefined;
+  if (!expiresAt) throw new ProviderPayloadError(`${PROVIDER_NAME} ${what} sent a token without a lifetime`);
   return {
-    accessToken: t.access_token,
+    tokens: {
+      accessToken: t.access_token,
+      refreshToken: t.refresh_token,
+      expiresAt,
+      scopes: t.scope ? t.scope.split(/\s+/).filter(Boolean) : [],
+    },
     refreshToken: t.refresh_token,
-    expiresAt: new Date(now().getTime() + t.expires_in * 1000),
-    scopes: t.scope ? t.scope.split(/\s+/).filter(Boolean) : [],
   };
 }
 
@@ -348,16 +330,13 @@ async function fetchProfile(
 /* ---------- the session flow ---------- */
 
 export interface GarminSessionOptions {
-  /**
-   * A fixed OAuth1 consumer (tests). Without it the consumer is the client credentials each hook
-   * is called with (GARMIN_CLIENT_ID/SECRET when live, the sandbox's otherwise).
-   */
-  consumer?(): Promise<OAuth1Consumer>;
+  /** A fixed DI client id (tests). Without it, the client id each hook is called with. */
+  clientId?: string;
   fetch?: typeof fetch;
   now?: () => Date;
 }
 
-/** The Garmin hooks; `client` may be left out when the options carry a fixed consumer. */
+/** The Garmin hooks; `client` may be left out when the options carry a fixed client id. */
 export interface GarminSession {
   login(
     endpoints: SessionEndpoints,
@@ -382,10 +361,10 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? (() => new Date());
 
-  async function consumerFor(client: ClientCredentials | undefined): Promise<OAuth1Consumer> {
-    if (options.consumer) return options.consumer();
-    if (!client) throw new ProviderError(`${PROVIDER_NAME} is not configured on this server`);
-    return { key: client.clientId, secret: client.clientSecret };
+  function clientIdFor(client: ClientCredentials | undefined): string {
+    const id = options.clientId ?? client?.clientId;
+    if (!id) throw new ProviderError(`${PROVIDER_NAME} is not configured on this server`);
+    return id;
   }
 
   async function finish(
@@ -393,38 +372,34 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
     ticket: string,
     client: ClientCredentials | undefined,
   ): Promise<SessionLoginResult> {
-    const consumer = await consumerFor(client);
-    const pair = await preauthorize(endpoints, consumer, ticket, fetchImpl);
-    const tokens = await exchange(endpoints, consumer, pair, { audience: GARMIN_EXCHANGE_AUDIENCE }, fetchImpl, now);
+    const clientId = clientIdFor(client);
+    const { tokens, refreshToken } = await diToken(
+      endpoints,
+      clientId,
+      { service_ticket: ticket, grant_type: GARMIN_DI_TICKET_GRANT, service_url: GARMIN_SSO_SERVICE },
+      "sign-in ticket",
+      fetchImpl,
+      now,
+    );
+    if (!refreshToken) throw new ProviderPayloadError(`${PROVIDER_NAME} signed in but sent no refresh token`);
     const profile = await fetchProfile(endpoints, tokens.accessToken, fetchImpl);
     const sessionSecrets: GarminSessionSecrets = {
-      oauthToken: pair.oauthToken,
-      oauthTokenSecret: pair.oauthTokenSecret,
+      diRefreshToken: refreshToken,
+      diClientId: clientId,
       displayName: profile.displayName,
-      ...(pair.mfaToken ? { mfaToken: pair.mfaToken } : {}),
-      ...(pair.mfaExpirationTimestamp ? { mfaExpirationTimestamp: pair.mfaExpirationTimestamp } : {}),
     };
     const providerUserId = profile.profileId == null ? undefined : String(profile.profileId);
-    return { kind: "connected", tokens: { ...tokens, providerUserId }, sessionSecrets };
+    // The refresh token lives in the encrypted session secrets only.
+    return { kind: "connected", tokens: { ...tokens, refreshToken: undefined, providerUserId }, sessionSecrets };
   }
 
   return {
     async login(endpoints, email, password, client): Promise<SessionLoginResult | SessionMfaRequired> {
       const jar = new CookieJar();
-      // The sign-in page sets the SSO session cookies the login API expects.
-      const page = await send(
-        `${endpoints.sso}/mobile/sso/en/sign-in?${new URLSearchParams({ clientId: SSO_CLIENT_ID })}`,
-        { method: "GET" },
-        fetchImpl,
-      );
-      jar.absorb(page);
-      failUnlessOk(page, "sign-in page");
-      await page.body?.cancel();
-
       const answer = await ssoPost(
         endpoints,
         "/mobile/api/login",
-        { username: email, password, rememberMe: false, captchaToken: "" },
+        { username: email, password, rememberMe: true, captchaToken: "" },
         jar,
         fetchImpl,
       );
@@ -434,6 +409,7 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
           return finish(endpoints, ticketOf(answer), client);
         case "MFA_REQUIRED":
           // Only the SSO cookies and the method travel on; never the email or password.
+          if (jar.size === 0) throw new ProviderPayloadError(`${PROVIDER_NAME} asked for a code but set no session`);
           return {
             kind: "mfa_required",
             context: { cookies: jar.toString(), mfaMethod: answer.customerMfaInfo?.mfaLastMethodUsed || "email" },
@@ -456,7 +432,7 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
         {
           mfaMethod: context.mfaMethod || "email",
           mfaVerificationCode: code,
-          rememberMyBrowser: false,
+          rememberMyBrowser: true,
           reconsentList: [],
           mfaSetup: false,
         },
@@ -479,20 +455,33 @@ export function createGarminSession(options: GarminSessionOptions = {}): GarminS
       }
     },
 
-    /** garth's renewal: repeat the OAuth1 → OAuth2 exchange; the OAuth1 pair stays the same. */
+    /**
+     * A new DI access token for the kept refresh token. Garmin may rotate the refresh token; the
+     * new one replaces the old (kept when none comes back, as python-garminconnect does).
+     */
     async refresh(endpoints, sessionSecrets, client): Promise<SessionLoginResult> {
-      const { oauthToken, oauthTokenSecret, mfaToken } = sessionSecrets;
-      if (!oauthToken || !oauthTokenSecret) throw new ProviderAuthError(`${PROVIDER_NAME} session cannot be renewed`);
-      const consumer = await consumerFor(client);
-      const tokens = await exchange(
+      const { diRefreshToken, diClientId, displayName } = sessionSecrets;
+      if (!diRefreshToken) {
+        // Stored before 2026 (an OAuth1 pair from the garth flow), which Garmin no longer renews.
+        throw new ProviderAuthError(
+          sessionSecrets.oauthToken ? GARMIN_OLD_SESSION_MESSAGE : `${PROVIDER_NAME} session cannot be renewed`,
+        );
+      }
+      const clientId = diClientId || clientIdFor(client);
+      const { tokens, refreshToken } = await diToken(
         endpoints,
-        consumer,
-        { oauthToken, oauthTokenSecret, mfaToken },
-        {},
+        clientId,
+        { grant_type: "refresh_token", refresh_token: diRefreshToken },
+        "session renewal",
         fetchImpl,
         now,
       );
-      return { kind: "connected", tokens, sessionSecrets };
+      const next: GarminSessionSecrets = {
+        diRefreshToken: refreshToken ?? diRefreshToken,
+        diClientId: clientId,
+        displayName: displayName ?? "",
+      };
+      return { kind: "connected", tokens: { ...tokens, refreshToken: undefined }, sessionSecrets: next };
     },
   };
 }
@@ -705,12 +694,28 @@ const sleep: Collection<GarminSleepData> = {
   map: mapSleep,
 };
 
+/** Days per HRV range request: Garmin states no limit; 28 is its limit on the other range endpoints. */
+export const GARMIN_HRV_RANGE_DAYS = 28;
+
+/** HRV comes by range (`/hrv-service/hrv/daily/{start}/{end}` → `hrvSummaries`), 28 days a page. */
 const hrv: Collection<GarminHrv> = {
-  ...perDay<GarminHrv>("hrv", {
-    needsDisplayName: false,
-    request: (day) => ({ path: `/hrv-service/hrv/${day}` }),
-    items: objectItems,
-  }),
+  id: "hrv",
+  async fetchPage(api, range, cursor) {
+    const start = cursor ?? range.startDay;
+    if (start > range.endDay) return { items: [], nextCursor: null };
+    const last = shiftDay(start, GARMIN_HRV_RANGE_DAYS - 1);
+    const end = last < range.endDay ? last : range.endDay;
+    const body = await api.get(`/hrv-service/hrv/daily/${start}/${end}`);
+    let items: GarminHrv[] = [];
+    if (body !== undefined && body !== null && body !== "") {
+      if (!isObject(body))
+        throw new ProviderPayloadError(`${PROVIDER_NAME} HRV answered with a body that is not an object`);
+      const summaries = body.hrvSummaries ?? [];
+      if (!Array.isArray(summaries)) throw new ProviderPayloadError(`${PROVIDER_NAME} HRV summaries are not a list`);
+      items = summaries.filter(isObject).map((hrvSummary): GarminHrv => ({ hrvSummary }));
+    }
+    return { items, nextCursor: end < range.endDay ? shiftDay(end, 1) : null };
+  },
   map: mapHrv,
 };
 

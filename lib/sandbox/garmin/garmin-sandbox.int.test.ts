@@ -1,45 +1,39 @@
-import crypto from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import OAuth from "oauth-1.0a";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { sandboxSessions } from "@/lib/db/schema";
+import { GARMIN_DI_CLIENT_ID, GARMIN_DI_TICKET_GRANT } from "@/lib/providers/garmin";
+import { advanceSandboxClock, resetSandboxControls } from "@/lib/sandbox/controls";
 import { createGenerator, daysWithHistory, localDay } from "@/lib/sandbox/data-generator";
 import { sandboxCaller } from "@/lib/sandbox/testing";
-import { GARMIN_SANDBOX_ACCOUNTS, GARMIN_SANDBOX_CONSUMER_KEY, GARMIN_SANDBOX_CONSUMER_SECRET } from ".";
+import { GARMIN_DI_ACCESS_LIFETIME_S, GARMIN_DI_REFRESH_LIFETIME_S, GARMIN_SANDBOX_ACCOUNTS } from ".";
 import { GARMIN_SANDBOX_EMAILS, GARMIN_SANDBOX_MFA_CODE, GARMIN_SANDBOX_PASSWORD } from "./accounts";
 import { displayNameOf } from "./payloads";
 
-const SERVICE = "https://mobile.integration.garmin.com/gcm/android";
+const SERVICE = "https://mobile.integration.garmin.com/gcm/ios";
 const NOW = new Date(Date.now() - 60_000);
 
 beforeAll(() => {
   delete process.env.GARMIN_CLIENT_ID;
   process.env.SANDBOX_NOW = NOW.toISOString();
 });
+afterEach(() => resetSandboxControls("garmin"));
 
-const { base: BASE, call } = sandboxCaller("garmin");
+const { call } = sandboxCaller("garmin");
 
-const SSO_QUERY = `clientId=GCM_ANDROID_DARK&locale=en-US&service=${encodeURIComponent(SERVICE)}`;
+const SSO_QUERY = `clientId=GCM_IOS_DARK&locale=en-US&service=${encodeURIComponent(SERVICE)}`;
 
-async function signInCookie(): Promise<string> {
-  const page = await call("GET", "/sso/mobile/sso/en/sign-in?clientId=GCM_ANDROID_DARK");
-  expect(page.status).toBe(200);
-  const cookie = page.headers.getSetCookie().find((c) => c.startsWith("SESSIONID="))!;
-  return cookie.split(";")[0]!;
-}
-
-const ssoPost = (path: string, cookie: string | undefined, body: unknown) =>
-  call("POST", `/sso/mobile/api/${path}?${SSO_QUERY}`, {
+const ssoPost = (path: string, cookie: string | undefined, body: unknown, query = SSO_QUERY) =>
+  call("POST", `/sso/mobile/api/${path}?${query}`, {
     headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
     body: JSON.stringify(body),
   });
 
 async function loginAs(email: string, password = GARMIN_SANDBOX_PASSWORD) {
-  const cookie = await signInCookie();
-  const response = await ssoPost("login", cookie, { username: email, password, rememberMe: false, captchaToken: "" });
+  const response = await ssoPost("login", undefined, { username: email, password, rememberMe: true, captchaToken: "" });
+  const setCookie = response.headers.getSetCookie().find((c) => c.startsWith("SESSIONID="));
   return {
-    cookie,
+    cookie: setCookie?.split(";")[0],
     response,
     body: (await response.json()) as {
       serviceTicketId: string | null;
@@ -49,49 +43,45 @@ async function loginAs(email: string, password = GARMIN_SANDBOX_PASSWORD) {
   };
 }
 
-function signer(secret = GARMIN_SANDBOX_CONSUMER_SECRET) {
-  return new OAuth({
-    consumer: { key: GARMIN_SANDBOX_CONSUMER_KEY, secret },
-    signature_method: "HMAC-SHA1",
-    hash_function: (base, key) => crypto.createHmac("sha1", key).update(base).digest("base64"),
+const verify = (cookie: string | undefined, code: string) =>
+  ssoPost("mfa/verifyCode", cookie, {
+    mfaMethod: "email",
+    mfaVerificationCode: code,
+    rememberMyBrowser: true,
+    reconsentList: [],
+    mfaSetup: false,
+  });
+
+const basic = (clientId: string) => `Basic ${Buffer.from(`${clientId}:`).toString("base64")}`;
+
+function diToken(form: Record<string, string>, clientId = GARMIN_DI_CLIENT_ID) {
+  return call("POST", "/diauth/di-oauth2-service/oauth/token", {
+    headers: { authorization: basic(clientId), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: clientId, ...form }).toString(),
   });
 }
 
-function preauthorized(ticket: string, options: { secret?: string; loginUrl?: string } = {}) {
-  const path = `/connectapi/oauth-service/oauth/preauthorized?${new URLSearchParams({ ticket, "login-url": options.loginUrl ?? SERVICE, "accepts-mfa-tokens": "true" })}`;
-  const s = signer(options.secret);
-  const header = s.toHeader(s.authorize({ url: `${BASE}${path}`, method: "GET" }));
-  return call("GET", path, { headers: { authorization: header.Authorization } });
+const ticketGrant = (ticket: string, serviceUrl = SERVICE) =>
+  diToken({ grant_type: GARMIN_DI_TICKET_GRANT, service_ticket: ticket, service_url: serviceUrl });
+
+interface DiTokens {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  refresh_token_expires_in: number;
 }
 
-function exchange(token: { key: string; secret: string }, data: Record<string, string> = {}, authorization?: string) {
-  const path = "/connectapi/oauth-service/oauth/exchange/user/2.0";
-  const s = signer();
-  const header =
-    authorization ?? s.toHeader(s.authorize({ url: `${BASE}${path}`, method: "POST", data }, token)).Authorization;
-  return call("POST", path, {
-    headers: { authorization: header, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(data).toString(),
-  });
-}
-
-async function oauth1For(email: string) {
+async function tokensFor(email: string): Promise<DiTokens> {
   const { body } = await loginAs(email);
-  const response = await preauthorized(body.serviceTicketId!);
+  const response = await ticketGrant(body.serviceTicketId!);
   expect(response.status).toBe(200);
-  const form = new URLSearchParams(await response.text());
-  return { key: form.get("oauth_token")!, secret: form.get("oauth_token_secret")!, mfaToken: form.get("mfa_token") };
+  return (await response.json()) as DiTokens;
 }
 
-describe("Garmin sandbox SSO", () => {
-  it("needs the sign-in page's cookie, and answers wrong passwords and locked accounts in Garmin's shape", async () => {
-    const noCookie = await ssoPost("login", undefined, {
-      username: GARMIN_SANDBOX_EMAILS.plain,
-      password: GARMIN_SANDBOX_PASSWORD,
-    });
-    expect(noCookie.status).toBe(403);
-    expect(await noCookie.json()).toMatchObject({ responseStatus: { type: "INVALID_SESSION" }, serviceTicketId: null });
+const errorOf = async (response: Response) => ((await response.json()) as { error: string }).error;
 
+describe("Garmin sandbox mobile SSO", () => {
+  it("answers wrong passwords and locked accounts in Garmin's shape and needs the app's clientId and service", async () => {
     const wrong = await loginAs(GARMIN_SANDBOX_EMAILS.plain, "nope");
     expect(wrong.response.status).toBe(401);
     expect(wrong.body).toEqual({
@@ -108,37 +98,42 @@ describe("Garmin sandbox SSO", () => {
     expect((await loginAs(GARMIN_SANDBOX_EMAILS.locked, "nope")).body.responseStatus.type).toBe(
       "INVALID_USERNAME_PASSWORD",
     );
+    const credentials = { username: GARMIN_SANDBOX_EMAILS.plain, password: GARMIN_SANDBOX_PASSWORD };
+    const oldClient = await ssoPost(
+      "login",
+      undefined,
+      credentials,
+      SSO_QUERY.replace("GCM_IOS_DARK", "GCM_ANDROID_DARK"),
+    );
+    expect(((await oldClient.json()) as { responseStatus: { type: string } }).responseStatus.type).toBe(
+      "INVALID_CLIENT_ID",
+    );
+    const otherService = await ssoPost(
+      "login",
+      undefined,
+      credentials,
+      SSO_QUERY.replace("gcm%2Fios", "gcm%2Fandroid"),
+    );
+    expect(otherService.status).toBe(400);
 
     const ok = await loginAs(GARMIN_SANDBOX_EMAILS.plain);
     expect(ok.response.status).toBe(200);
     expect(ok.body).toMatchObject({
       serviceURL: SERVICE,
-      serviceTicketId: expect.stringMatching(/^ST-\d+-\w+-sso$/),
+      serviceTicketId: expect.stringMatching(/^ST-[\w-]+-sso$/),
       responseStatus: { type: "SUCCESSFUL" },
     });
-    // The cookie's sign-in is finished: it cannot sign in again.
-    const reused = await ssoPost("login", ok.cookie, {
-      username: GARMIN_SANDBOX_EMAILS.plain,
-      password: GARMIN_SANDBOX_PASSWORD,
-    });
-    expect(reused.status).toBe(403);
   });
 
-  it("MFA: the emailed code within 5 minutes; 5 wrong codes or the 5 minutes end the sign-in", async () => {
+  it("MFA: the emailed code with the login's cookie within 5 minutes; 5 wrong codes or the 5 minutes end the sign-in", async () => {
     const first = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
     expect(first.body).toMatchObject({
       serviceTicketId: null,
       responseStatus: { type: "MFA_REQUIRED" },
       customerMfaInfo: { mfaLastMethodUsed: "email" },
     });
-    const verify = (cookie: string, code: string) =>
-      ssoPost("mfa/verifyCode", cookie, {
-        mfaMethod: "email",
-        mfaVerificationCode: code,
-        rememberMyBrowser: false,
-        reconsentList: [],
-        mfaSetup: false,
-      });
+    expect(first.cookie).toMatch(/^SESSIONID=/);
+    expect((await verify(undefined, GARMIN_SANDBOX_MFA_CODE)).status).toBe(403);
     const wrong = await verify(first.cookie, "000000");
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ responseStatus: { type: "INVALID_MFA_CODE" } });
@@ -162,84 +157,100 @@ describe("Garmin sandbox SSO", () => {
     ).toBe("MFA_CODE_EXPIRED");
 
     const third = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
-    const db = await getDb();
-    await db
-      .update(sandboxSessions)
-      .set({ expiresAt: new Date(Date.now() - 1) })
-      .where(and(eq(sandboxSessions.kind, "sso_mfa"), eq(sandboxSessions.consumed, false)));
+    await advanceSandboxClock("garmin", 5 * 60_000 + 1_000);
     const late = await verify(third.cookie, GARMIN_SANDBOX_MFA_CODE);
     expect(((await late.json()) as { responseStatus: { type: string } }).responseStatus.type).toBe("MFA_CODE_EXPIRED");
+    const db = await getDb();
+    const open = await db
+      .select()
+      .from(sandboxSessions)
+      .where(and(eq(sandboxSessions.kind, "sso_mfa"), eq(sandboxSessions.consumed, false)));
+    // No half-finished sign-in stores the password.
+    expect(JSON.stringify(open)).not.toContain(GARMIN_SANDBOX_PASSWORD);
   });
 });
 
-describe("Garmin sandbox OAuth1 session", () => {
-  it("checks the OAuth1 signature and the ticket, once", async () => {
+describe("Garmin sandbox DI OAuth2", () => {
+  it("exchanges a ticket once, for its service, with the public client's Basic header", async () => {
     const { body } = await loginAs(GARMIN_SANDBOX_EMAILS.plain);
     const ticket = body.serviceTicketId!;
-
-    const forged = await preauthorized(ticket, { secret: "not-the-consumer-secret" });
-    expect(forged.status).toBe(401);
-    expect(new URLSearchParams(await forged.text()).get("oauth_problem")).toBe("signature_invalid");
-    const unsigned = await call("GET", `/connectapi/oauth-service/oauth/preauthorized?ticket=${ticket}`);
-    expect(unsigned.status).toBe(401);
-    const otherService = await preauthorized(ticket, { loginUrl: "https://evil.example/" });
-    expect(otherService.status).toBe(401);
-    // That attempt claimed the ticket: it is single-use even when the attempt fails.
-    const again = await preauthorized(ticket);
-    expect(again.status).toBe(401);
-    expect(new URLSearchParams(await again.text()).get("oauth_problem")).toBe("token_rejected");
-
-    const pair = await oauth1For(GARMIN_SANDBOX_EMAILS.plain);
-    expect(pair.key).toMatch(/^[0-9a-f]{32}$/);
-    expect(pair.mfaToken).toBeNull();
-
-    const wrongSecret = await exchange({ key: pair.key, secret: "wrong" });
-    expect(wrongSecret.status).toBe(401);
-    expect(new URLSearchParams(await wrongSecret.text()).get("oauth_problem")).toBe("signature_invalid");
-
-    const s = signer();
-    const path = "/connectapi/oauth-service/oauth/exchange/user/2.0";
-    const header = s.toHeader(
-      s.authorize(
-        { url: `${BASE}${path}`, method: "POST", data: { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" } },
-        pair,
-      ),
-    ).Authorization;
-    const first = await exchange(pair, { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" }, header);
-    expect(first.status).toBe(200);
-    const tokens = (await first.json()) as Record<string, unknown>;
-    expect(tokens).toEqual({
-      scope: expect.stringContaining("CONNECT_READ"),
-      jti: expect.any(String),
-      access_token: expect.any(String),
-      token_type: "Bearer",
-      refresh_token: expect.any(String),
-      expires_in: expect.any(Number),
-      refresh_token_expires_in: 2_591_999,
+    const noBasic = await call("POST", "/diauth/di-oauth2-service/oauth/token", {
+      form: {
+        client_id: GARMIN_DI_CLIENT_ID,
+        grant_type: GARMIN_DI_TICKET_GRANT,
+        service_ticket: ticket,
+        service_url: SERVICE,
+      },
     });
-    expect(tokens.expires_in as number).toBeGreaterThanOrEqual(75_000);
-    // The same signed request again is a replay.
-    const replay = await exchange(pair, { audience: "GARMIN_CONNECT_MOBILE_ANDROID_DI" }, header);
-    expect(new URLSearchParams(await replay.text()).get("oauth_problem")).toBe("nonce_used");
-    // Renewal: a fresh exchange with the same pair gives a new bearer.
-    const renewed = (await (await exchange(pair)).json()) as { access_token: string };
-    expect(renewed.access_token).not.toBe(tokens.access_token);
+    expect(noBasic.status).toBe(401);
+    expect(await errorOf(noBasic)).toBe("invalid_client");
+    const otherClient = await diToken(
+      { grant_type: GARMIN_DI_TICKET_GRANT, service_ticket: ticket, service_url: SERVICE },
+      "GARMIN_CONNECT_MOBILE_ANDROID_DI",
+    );
+    expect(otherClient.status).toBe(401);
+    expect((await diToken({ grant_type: "password", username: "x" })).status).toBe(400);
+
+    const first = await ticketGrant(ticket);
+    expect(first.status).toBe(200);
+    const tokens = (await first.json()) as DiTokens & Record<string, unknown>;
+    expect(tokens).toMatchObject({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: "bearer",
+      expires_in: GARMIN_DI_ACCESS_LIFETIME_S,
+      refresh_token_expires_in: GARMIN_DI_REFRESH_LIFETIME_S,
+    });
+    expect(GARMIN_DI_ACCESS_LIFETIME_S).toBe(86_400);
+    expect(GARMIN_DI_REFRESH_LIFETIME_S).toBe(90 * 86_400);
+    const again = await ticketGrant(ticket);
+    expect(again.status).toBe(400);
+    expect(await errorOf(again)).toBe("invalid_grant");
+
+    // A ticket is for the service it was issued to; a failed try burns it.
+    const second = (await loginAs(GARMIN_SANDBOX_EMAILS.plain)).body.serviceTicketId!;
+    expect(await errorOf(await ticketGrant(second, "https://mobile.integration.garmin.com/gcm/android"))).toBe(
+      "invalid_grant",
+    );
+    expect((await ticketGrant(second)).status).toBe(400);
+    // Tickets live 2 minutes on the sandbox clock.
+    const third = (await loginAs(GARMIN_SANDBOX_EMAILS.plain)).body.serviceTicketId!;
+    await advanceSandboxClock("garmin", 2 * 60_000 + 1_000);
+    expect((await ticketGrant(third)).status).toBe(400);
   });
 
-  it("MFA sessions must send their mfa_token on every exchange", async () => {
+  it("the access token lasts a day, the refresh token is single-use and lasts 90 days, all on the sandbox clock", async () => {
+    const tokens = await tokensFor(GARMIN_SANDBOX_EMAILS.plain);
+    const profile = () => call("GET", "/connectapi/userprofile-service/socialProfile", { token: tokens.access_token });
+    expect((await profile()).status).toBe(200);
+    await advanceSandboxClock("garmin", 86_400_000 + 1_000);
+    const expired = await profile();
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toEqual({ message: "Token expired", error: "UnauthorizedException" });
+
+    const refreshed = await diToken({ grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+    expect(refreshed.status).toBe(200);
+    const next = (await refreshed.json()) as DiTokens;
+    expect(next.refresh_token).not.toBe(tokens.refresh_token);
+    expect(
+      (await call("GET", "/connectapi/userprofile-service/socialProfile", { token: next.access_token })).status,
+    ).toBe(200);
+    const reused = await diToken({ grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+    expect(reused.status).toBe(400);
+    expect(await errorOf(reused)).toBe("invalid_grant");
+
+    await advanceSandboxClock("garmin", 90 * 86_400_000);
+    const tooOld = await diToken({ grant_type: "refresh_token", refresh_token: next.refresh_token });
+    expect(tooOld.status).toBe(400);
+    expect(await errorOf(tooOld)).toBe("invalid_grant");
+  });
+
+  it("MFA sign-ins get the same tokens, and the retired OAuth1 routes answer 403", async () => {
     const { cookie } = await loginAs(GARMIN_SANDBOX_EMAILS.mfa);
-    const verified = await ssoPost("mfa/verifyCode", cookie, {
-      mfaMethod: "email",
-      mfaVerificationCode: GARMIN_SANDBOX_MFA_CODE,
-    });
-    const { serviceTicketId } = (await verified.json()) as { serviceTicketId: string };
-    const form = new URLSearchParams(await (await preauthorized(serviceTicketId)).text());
-    const pair = { key: form.get("oauth_token")!, secret: form.get("oauth_token_secret")! };
-    expect(form.get("mfa_token")).toMatch(/^[0-9a-f]{32}$/);
-    expect(form.get("mfa_expiration_timestamp")).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
-    const without = await exchange(pair);
-    expect(without.status).toBe(401);
-    expect((await exchange(pair, { mfa_token: form.get("mfa_token")! })).status).toBe(200);
+    const verified = (await (await verify(cookie, GARMIN_SANDBOX_MFA_CODE)).json()) as { serviceTicketId: string };
+    expect((await ticketGrant(verified.serviceTicketId)).status).toBe(200);
+    expect((await call("GET", "/connectapi/oauth-service/oauth/preauthorized?ticket=ST-1-x-sso")).status).toBe(403);
+    expect((await call("POST", "/connectapi/oauth-service/oauth/exchange/user/2.0")).status).toBe(403);
   });
 });
 
@@ -247,8 +258,7 @@ describe("Garmin sandbox data API", () => {
   const account = GARMIN_SANDBOX_ACCOUNTS.find((a) => a.id === "alex")!;
 
   async function bearer(): Promise<string> {
-    const pair = await oauth1For(GARMIN_SANDBOX_EMAILS.plain);
-    return ((await (await exchange(pair)).json()) as { access_token: string }).access_token;
+    return (await tokensFor(GARMIN_SANDBOX_EMAILS.plain)).access_token;
   }
 
   const get = (path: string, token?: string) => call("GET", path, { token });
@@ -328,6 +338,23 @@ describe("Garmin sandbox data API", () => {
       lastNightAvg: Math.round(gen.nightOf(withNight)!.averageHrv),
     });
     if (withoutNight) expect((await get(`/connectapi/hrv-service/hrv/${withoutNight}`, token)).status).toBe(204);
+
+    // The HRV range: one summary per night, at most 28 days per request.
+    const start = days.at(-28)!;
+    const end = days.at(-1)!;
+    const range = await get(`/connectapi/hrv-service/hrv/daily/${start}/${end}`, token);
+    expect(range.status).toBe(200);
+    const { hrvSummaries } = (await range.json()) as {
+      hrvSummaries: Array<{ calendarDate: string; lastNightAvg: number }>;
+    };
+    const nights = days.slice(-28).filter((d) => gen.nightOf(d));
+    expect(hrvSummaries.map((s) => s.calendarDate)).toEqual(nights);
+    expect(hrvSummaries.find((s) => s.calendarDate === withNight)?.lastNightAvg ?? null).toBe(
+      nights.includes(withNight) ? Math.round(gen.nightOf(withNight)!.averageHrv) : null,
+    );
+    const tooLong = await get(`/connectapi/hrv-service/hrv/daily/${days.at(-29)!}/${end}`, token);
+    expect(tooLong.status).toBe(400);
+    expect((await get(`/connectapi/hrv-service/hrv/daily/${end}/${start}`, token)).status).toBe(400);
 
     const other = await get(
       `/connectapi/wellness-service/wellness/dailySleepData/someone-else?date=${withNight}`,
