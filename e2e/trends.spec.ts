@@ -88,9 +88,9 @@ test("dashboard tiles in the server's HTML, detail views, overlay, source priori
 
   await test.step("a tile for each category with data, none without", async () => {
     await page.goto("/");
-    for (const title of ["Sleep", "Readiness", "Activity", "Resting heart rate", "HRV", "Weight"])
+    for (const title of ["Sleep", "Readiness", "Activity", "Resting heart rate", "HRV", "High stress", "Weight"])
       await expect(page.getByRole("region", { name: title, exact: true })).toBeVisible();
-    // Nobody connected Garmin, the only source of stress.
+    // Oura's daily_stress gives high-stress time; nobody connected Garmin, the only source of average stress.
     await expect(page.getByRole("region", { name: "Stress", exact: true })).toHaveCount(0);
     await screenshots(page, "dashboard");
   });

@@ -121,6 +121,15 @@ export const METRICS = {
   stress_avg: { label: "Average stress", unit: "score", category: "stress" },
   body_battery_charged: { label: "Body Battery charged", unit: "score", category: "stress" },
   body_battery_drained: { label: "Body Battery drained", unit: "score", category: "stress" },
+  stress_high: { label: "High stress time", unit: "s", category: "stress" },
+  recovery_high: { label: "High recovery time", unit: "s", category: "stress" },
+  // Oura's day summary as a level: 1 restored, 2 normal, 3 stressful.
+  stress_day_summary: { label: "Stress day summary (1 restored – 3 stressful)", unit: "index", category: "stress" },
+  // Oura's resilience level: 1 limited, 2 adequate, 3 solid, 4 strong, 5 exceptional.
+  resilience_level: { label: "Resilience (1 limited – 5 exceptional)", unit: "index", category: "stress" },
+  resilience_sleep_recovery: { label: "Resilience: sleep recovery", unit: "score", category: "stress" },
+  resilience_daytime_recovery: { label: "Resilience: daytime recovery", unit: "score", category: "stress" },
+  resilience_stress: { label: "Resilience: stress load", unit: "score", category: "stress" },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;

@@ -28,6 +28,8 @@ describe("Oura provider module", () => {
       "daily_readiness",
       "daily_activity",
       "daily_spo2",
+      "daily_stress",
+      "daily_resilience",
       "heartrate",
     ]);
   });
@@ -139,6 +141,46 @@ describe("Oura provider module", () => {
       spo2: 96.4,
       breathing_disturbance_index: 3,
     });
+  });
+
+  it("maps daily stress: high stress and recovery seconds, the day summary as a level", () => {
+    const day = (summary: string | null) =>
+      byMetric(
+        mapAll("daily_stress", [
+          { id: "s", day: "2026-11-20", stress_high: 5_400, recovery_high: 3_600, day_summary: summary },
+        ]),
+      );
+    expect(day("restored")).toEqual({ stress_high: 5_400, recovery_high: 3_600, stress_day_summary: 1 });
+    expect(day("stressful").stress_day_summary).toBe(3);
+    // An unknown or missing summary is no sample, never a made-up level.
+    expect(day("tense")).not.toHaveProperty("stress_day_summary");
+    expect(day(null)).not.toHaveProperty("stress_day_summary");
+  });
+
+  it("maps daily resilience: the level as 1–5 and its contributors", () => {
+    expect(
+      byMetric(
+        mapAll("daily_resilience", [
+          {
+            id: "r",
+            day: "2026-11-20",
+            level: "strong",
+            contributors: { sleep_recovery: 71.5, daytime_recovery: 40.2, stress: 55 },
+          },
+        ]),
+      ),
+    ).toEqual({
+      resilience_level: 4,
+      resilience_sleep_recovery: 71.5,
+      resilience_daytime_recovery: 40.2,
+      resilience_stress: 55,
+    });
+    expect(mapAll("daily_resilience", [{ id: "r", day: "2026-11-20", level: null, contributors: null }])).toEqual([]);
+  });
+
+  it("asks for the stress scope and reads resilience only with it", () => {
+    expect(oura.scopes).toContain("stress");
+    expect(oura.collectionScopes?.daily_resilience).toEqual(["stress"]);
   });
 
   it("never turns missing or null fields into zeros", () => {

@@ -188,6 +188,14 @@ const heartRate: Collection<OuraHeartRateSample> = {
   },
 };
 
+// Oura's ordered words, stored as their 1-based rank (an unknown word gives no sample).
+const STRESS_DAY_SUMMARIES = ["restored", "normal", "stressful"] as const;
+const RESILIENCE_LEVELS = ["limited", "adequate", "solid", "strong", "exceptional"] as const;
+function levelOf(levels: readonly string[], word: string | null | undefined): number | undefined {
+  const rank = typeof word === "string" ? levels.indexOf(word) : -1;
+  return rank < 0 ? undefined : rank + 1;
+}
+
 const collections: OAuth2Provider["collections"] = [
   dailyCollection<OuraDoc & { score?: number | null }>("daily_sleep", (d) =>
     samples(d.day!, [["sleep_score", num(d.score)]]),
@@ -241,6 +249,28 @@ const collections: OAuth2Provider["collections"] = [
       ["breathing_disturbance_index", num(d.breathing_disturbance_index)],
     ]),
   ),
+  dailyCollection<
+    OuraDoc & { stress_high?: number | null; recovery_high?: number | null; day_summary?: string | null }
+  >("daily_stress", (d) =>
+    samples(d.day!, [
+      ["stress_high", num(d.stress_high)],
+      ["recovery_high", num(d.recovery_high)],
+      ["stress_day_summary", levelOf(STRESS_DAY_SUMMARIES, d.day_summary)],
+    ]),
+  ),
+  dailyCollection<
+    OuraDoc & {
+      level?: string | null;
+      contributors?: { sleep_recovery?: number | null; daytime_recovery?: number | null; stress?: number | null };
+    }
+  >("daily_resilience", (d) =>
+    samples(d.day!, [
+      ["resilience_level", levelOf(RESILIENCE_LEVELS, d.level)],
+      ["resilience_sleep_recovery", num(d.contributors?.sleep_recovery)],
+      ["resilience_daytime_recovery", num(d.contributors?.daytime_recovery)],
+      ["resilience_stress", num(d.contributors?.stress)],
+    ]),
+  ),
   // Last: it needs the UTC offset the daily documents above taught the context.
   heartRate,
 ];
@@ -267,7 +297,7 @@ export const oura: OAuth2Provider = {
   kind: "oauth2",
   description: "Oura Ring: sleep, readiness, activity and heart rate.",
   color: "#2f4a73",
-  dataSummary: "Sleep, readiness, activity, SpO2, heart rate",
+  dataSummary: "Sleep, readiness, activity, SpO2, stress, resilience, heart rate",
   backfillDays: 30,
   endpoints: {
     authorization: "https://cloud.ouraring.com/oauth/authorize",
@@ -277,7 +307,8 @@ export const oura: OAuth2Provider = {
   },
   sandbox: ouraSandboxTarget,
   // The permissions the help page asks for: daily data, heart rate, workout, session, SpO2, personal info.
-  scopes: ["email", "personal", "daily", "heartrate", "workout", "session", "spo2Daily"],
+  // `stress` (daily_resilience) is enforced by the live API though missing from the scope list.
+  scopes: ["email", "personal", "daily", "heartrate", "workout", "session", "spo2Daily", "stress"],
   scopeSeparator: " ",
   // PKCE is not in Oura's documentation, but its token endpoint is plain RFC 6749 (unknown
   // parameters are ignored) and public clients send S256 to it; where Oura checks it, a code
@@ -297,6 +328,8 @@ export const oura: OAuth2Provider = {
     daily_activity: ["daily"],
     // The authorisation page spells it `spo2`; the API documentation `spo2Daily`.
     daily_spo2: ["spo2Daily", "spo2"],
+    daily_stress: ["daily"],
+    daily_resilience: ["stress"],
     heartrate: ["heartrate"],
   },
   // `GET /oauth/revoke?access_token=…` ends the whole grant.
@@ -342,6 +375,13 @@ export const oura: OAuth2Provider = {
     activity_score: "daily_activity.score",
     spo2: "daily_spo2.spo2_percentage.average",
     breathing_disturbance_index: "daily_spo2.breathing_disturbance_index",
+    stress_high: "daily_stress.stress_high",
+    recovery_high: "daily_stress.recovery_high",
+    stress_day_summary: "daily_stress.day_summary (restored 1, normal 2, stressful 3)",
+    resilience_level: "daily_resilience.level (limited 1 … exceptional 5)",
+    resilience_sleep_recovery: "daily_resilience.contributors.sleep_recovery",
+    resilience_daytime_recovery: "daily_resilience.contributors.daytime_recovery",
+    resilience_stress: "daily_resilience.contributors.stress",
     heart_rate_avg: "heartrate.bpm (mean of the local day's 5-minute samples)",
     heart_rate_max: "heartrate.bpm (max of the local day)",
   },
@@ -375,6 +415,13 @@ export const oura: OAuth2Provider = {
     activity_score: 10,
     spo2: 10,
     breathing_disturbance_index: 10,
+    stress_high: 10,
+    recovery_high: 10,
+    stress_day_summary: 10,
+    resilience_level: 10,
+    resilience_sleep_recovery: 10,
+    resilience_daytime_recovery: 10,
+    resilience_stress: 10,
     heart_rate_avg: 10,
     heart_rate_max: 10,
   },

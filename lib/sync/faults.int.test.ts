@@ -94,7 +94,7 @@ describe("failure semantics", () => {
     "a scope the user did not grant skips its collection; a 403 marks one collection unavailable; the connection stays active",
     async () => {
       const { client, userId } = await signedInClient(server.url);
-      await connectWithScopes(client, "oura", ["email", "personal", "daily", "spo2Daily"]);
+      await connectWithScopes(client, "oura", ["email", "personal", "daily", "spo2Daily", "stress"]);
       let row = await connectionOf(userId, "oura");
       expect(row.status).toBe("active");
       const db = await getDb();
