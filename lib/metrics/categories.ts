@@ -47,7 +47,22 @@ export const CATEGORIES = {
   activity: {
     title: "Activity",
     headline: "steps",
-    contributors: ["distance", "active_calories", "total_calories", "active_time", "activity_score"],
+    contributors: [
+      "distance",
+      "active_calories",
+      "total_calories",
+      "active_time",
+      "activity_score",
+      "workout_count",
+      "workout_duration",
+      "workout_calories",
+      "workout_strain",
+      "workout_zone_1",
+      "workout_zone_2",
+      "workout_zone_3",
+      "workout_zone_4",
+      "workout_zone_5",
+    ],
   },
   heart: {
     title: "Heart",

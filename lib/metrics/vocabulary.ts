@@ -82,6 +82,16 @@ export const METRICS = {
   },
   active_time: { label: "Active time", unit: "s", category: "activity" },
   activity_score: { label: "Activity score", unit: "score", category: "activity" },
+  // Workouts, as daily totals (strain: the day's hardest workout; strain does not add up).
+  workout_count: { label: "Workouts", unit: "count", category: "activity" },
+  workout_duration: { label: "Workout time", unit: "s", category: "activity" },
+  workout_calories: { label: "Workout energy", unit: "kcal", category: "activity" },
+  workout_strain: { label: "Hardest workout strain", unit: "score", category: "activity" },
+  workout_zone_1: { label: "Workout time in HR zone 1 (50–60 %)", unit: "s", category: "activity" },
+  workout_zone_2: { label: "Workout time in HR zone 2 (60–70 %)", unit: "s", category: "activity" },
+  workout_zone_3: { label: "Workout time in HR zone 3 (70–80 %)", unit: "s", category: "activity" },
+  workout_zone_4: { label: "Workout time in HR zone 4 (80–90 %)", unit: "s", category: "activity" },
+  workout_zone_5: { label: "Workout time in HR zone 5 (90–100 %)", unit: "s", category: "activity" },
 
   // Heart
   resting_heart_rate: {

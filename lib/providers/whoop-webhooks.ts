@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ProviderError, ProviderPayloadError, WebhookObjectNotReadyError } from "./errors";
 import { shiftDay } from "./paging";
 import { parseJsonBody, timestampedHmacVerifier } from "./webhook-signatures";
-import type { ProviderWebhooks, WebhookNotification } from "./types";
+import type { ProviderApi, ProviderWebhooks, WebhookNotification } from "./types";
 
 /**
  * WHOOP v2 webhooks (developer.whoop.com/docs/developing/webhooks): the URL is set in the app's
@@ -32,13 +32,26 @@ export function parseWhoopNotification(rawBody: string): WebhookNotification | u
   };
 }
 
-interface WhoopSleepDoc {
+interface WhoopRecordDoc {
+  start?: unknown;
   end?: unknown;
   timezone_offset?: unknown;
 }
 
+/** The record a notification names; a 404 means WHOOP has not served it yet (retried later). */
+async function fetchNamed(api: ProviderApi, what: string, path: string): Promise<WhoopRecordDoc | undefined> {
+  try {
+    return (await api.get(path)) as WhoopRecordDoc | undefined;
+  } catch (error) {
+    if (error instanceof ProviderError && error.status === 404)
+      throw new WebhookObjectNotReadyError(`WHOOP has no ${what} for the notification yet`, 404);
+    throw error;
+  }
+}
+
 export function whoopWebhooks(
   sleepDay: (sleep: { end?: string; timezone_offset?: string }) => string | undefined,
+  workoutDay: (workout: { start?: string; timezone_offset?: string }) => string | undefined,
 ): ProviderWebhooks {
   return {
     authentication: "signature",
@@ -51,22 +64,31 @@ export function whoopWebhooks(
     }),
     parse: parseWhoopNotification,
     async resolve(api, notification) {
-      // Workouts are not read by this app; our rows are daily values, and a deleted record no
-      // longer says which day it belonged to.
-      if (notification.topic !== "sleep" && notification.topic !== "recovery")
+      if (notification.topic !== "sleep" && notification.topic !== "recovery" && notification.topic !== "workout")
         return { kind: "ignored", reason: `${notification.topic} is not read by this app` };
+      // Our rows are daily values, and a deleted record no longer says which day it belonged to.
       if (notification.action !== "upsert")
         return { kind: "ignored", reason: `${notification.topic} ${notification.action} carries no day to re-read` };
-      // Sleep and recovery events both name the sleep: its end gives the day (recovery speaks for that day too).
-      let sleep: WhoopSleepDoc | undefined;
-      try {
-        sleep = (await api.get(`/v2/activity/sleep/${encodeURIComponent(notification.objectId ?? "")}`)) as
-          WhoopSleepDoc | undefined;
-      } catch (error) {
-        if (error instanceof ProviderError && error.status === 404)
-          throw new WebhookObjectNotReadyError("WHOOP has no sleep for the notification yet", 404);
-        throw error;
+      if (notification.topic === "workout") {
+        const workout = await fetchNamed(
+          api,
+          "workout",
+          `/v2/activity/workout/${encodeURIComponent(notification.objectId ?? "")}`,
+        );
+        const day = workoutDay({
+          start: typeof workout?.start === "string" ? workout.start : undefined,
+          timezone_offset: typeof workout?.timezone_offset === "string" ? workout.timezone_offset : undefined,
+        });
+        if (!day) throw new ProviderPayloadError("WHOOP workout has no start or time zone");
+        // The day's totals are re-read whole: every workout that started that day.
+        return { kind: "sync", collections: ["workout"], startDay: day, endDay: day };
       }
+      // Sleep and recovery events both name the sleep: its end gives the day (recovery speaks for that day too).
+      const sleep = await fetchNamed(
+        api,
+        "sleep",
+        `/v2/activity/sleep/${encodeURIComponent(notification.objectId ?? "")}`,
+      );
       const day = sleepDay({
         end: typeof sleep?.end === "string" ? sleep.end : undefined,
         timezone_offset: typeof sleep?.timezone_offset === "string" ? sleep.timezone_offset : undefined,

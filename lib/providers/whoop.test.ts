@@ -122,7 +122,7 @@ describe("WHOOP provider module", () => {
       "offline read:recovery read:cycles read:sleep read:workout read:profile read:body_measurement",
     );
     // Sleeps first: recoveries take their day from their sleep.
-    expect(whoop.collections.map((c) => c.id)).toEqual(["sleep", "recovery", "cycle"]);
+    expect(whoop.collections.map((c) => c.id)).toEqual(["sleep", "recovery", "cycle", "workout"]);
   });
 
   it("maps a scored night: stages ms → s, total sleep = light + slow wave + REM, on the local day it ends", () => {
@@ -155,6 +155,99 @@ describe("WHOOP provider module", () => {
       hrv_rmssd: 31.813562,
       spo2: 95.6875,
       skin_temperature: 33.7,
+    });
+  });
+
+  it("totals a day's scored workouts: count, time, energy, HR zones; the hardest workout's strain", () => {
+    const workout = (id: string, start: string, end: string, strain: number, kilojoule: number, zoneMs: number) => ({
+      id,
+      user_id: 10129,
+      start,
+      end,
+      timezone_offset: "-05:00",
+      sport_name: "running",
+      score_state: "SCORED",
+      score: {
+        strain,
+        average_heart_rate: 140,
+        max_heart_rate: 170,
+        kilojoule,
+        zone_durations: {
+          zone_zero_milli: 60_000,
+          zone_one_milli: zoneMs,
+          zone_two_milli: zoneMs,
+          zone_three_milli: zoneMs,
+          zone_four_milli: zoneMs,
+          zone_five_milli: null,
+        },
+      },
+    });
+    const items = [
+      // 07:00–07:45 and 18:00–18:30 local (UTC-5) on the 20th; a repeat of the first; one pending; one on the 21st.
+      workout(
+        "a0000000-0000-4000-8000-000000000001",
+        "2026-11-20T12:00:00.000Z",
+        "2026-11-20T12:45:00.000Z",
+        11.5,
+        2092,
+        600_000,
+      ),
+      workout(
+        "a0000000-0000-4000-8000-000000000002",
+        "2026-11-20T23:00:00.000Z",
+        "2026-11-20T23:30:00.000Z",
+        8.25,
+        1046,
+        300_000,
+      ),
+      workout(
+        "a0000000-0000-4000-8000-000000000001",
+        "2026-11-20T12:00:00.000Z",
+        "2026-11-20T12:45:00.000Z",
+        11.5,
+        2092,
+        600_000,
+      ),
+      {
+        id: "a0000000-0000-4000-8000-000000000003",
+        start: "2026-11-20T14:00:00.000Z",
+        end: "2026-11-20T15:00:00.000Z",
+        timezone_offset: "-05:00",
+        score_state: "PENDING_SCORE",
+      },
+      // 23:30 local on the 21st is 04:30 UTC on the 22nd: still the 21st.
+      workout(
+        "a0000000-0000-4000-8000-000000000004",
+        "2026-11-22T04:30:00.000Z",
+        "2026-11-22T05:00:00.000Z",
+        5,
+        418.4,
+        0,
+      ),
+    ];
+    const samples = collection("workout").aggregate!(items, {});
+    const on = (day: string) => byMetric(samples.filter((s) => s.day === day));
+    expect(on("2026-11-20")).toEqual({
+      workout_count: 2,
+      workout_duration: 75 * 60,
+      workout_calories: Math.round(3138 / 4.184),
+      workout_strain: 11.5,
+      workout_zone_1: 900,
+      workout_zone_2: 900,
+      workout_zone_3: 900,
+      workout_zone_4: 900,
+    });
+    expect(on("2026-11-21")).toMatchObject({
+      workout_count: 1,
+      workout_duration: 1800,
+      workout_calories: 100,
+      workout_strain: 5,
+    });
+    expect(days(samples).sort()).toEqual(["2026-11-20", "2026-11-21"]);
+    // The pending one is remembered, to be counted once scored.
+    expect(collection("workout").pending!(items[3] as never)).toMatchObject({
+      day: "2026-11-20",
+      state: "PENDING_SCORE",
     });
   });
 
@@ -401,6 +494,26 @@ describe("WHOOP provider module", () => {
       ...mapWhoopItems("sleep", [night], ctx),
       ...mapWhoopItems("recovery", [recovery], ctx),
       ...mapWhoopItems("cycle", [cycle], ctx),
+      ...mapWhoopItems(
+        "workout",
+        [
+          {
+            id: "a0000000-0000-4000-8000-000000000009",
+            start: "2026-11-20T12:00:00.000Z",
+            end: "2026-11-20T13:00:00.000Z",
+            timezone_offset: "-05:00",
+            score_state: "SCORED",
+            score: {
+              strain: 12,
+              kilojoule: 2000,
+              zone_durations: Object.fromEntries(
+                ["zero", "one", "two", "three", "four", "five"].map((z) => [`zone_${z}_milli`, 600_000]),
+              ),
+            },
+          },
+        ],
+        ctx,
+      ),
     ];
     expect(new Set(produced.map((s) => s.metric))).toEqual(new Set(Object.keys(whoop.metricFields ?? {})));
   });

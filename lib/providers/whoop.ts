@@ -93,6 +93,31 @@ export interface WhoopRecovery extends WhoopRecord {
   } | null;
 }
 
+export interface WhoopWorkout extends WhoopRecord {
+  id?: string;
+  user_id?: number;
+  start?: string;
+  end?: string;
+  timezone_offset?: string;
+  sport_name?: string;
+  score?: {
+    strain?: number | null;
+    average_heart_rate?: number | null;
+    max_heart_rate?: number | null;
+    kilojoule?: number | null;
+    zone_durations?: Partial<Record<(typeof ZONE_FIELDS)[number], number | null>> | null;
+  } | null;
+}
+
+/** WHOOP's heart-rate zones 1–5 (zone zero, below 50 % of max, is not exercise). */
+const ZONE_FIELDS = [
+  "zone_one_milli",
+  "zone_two_milli",
+  "zone_three_milli",
+  "zone_four_milli",
+  "zone_five_milli",
+] as const;
+
 /** WHOOP's documented maximum page size. */
 export const WHOOP_PAGE_LIMIT = 25;
 const KJ_PER_KCAL = 4.184;
@@ -325,6 +350,72 @@ const cycles = wholeWindowCollection<WhoopCycle>("cycle", "/v2/cycle", 2, {
   order: (a, b) => startMs(a) - startMs(b),
 });
 
+/** A workout's day is the local date of its start. */
+export function workoutDay(workout: WhoopWorkout, ctx: MappingContext = {}): string | undefined {
+  return recordDay(workout.start, workout.timezone_offset, ctx);
+}
+
+/**
+ * Workouts, as daily totals: count, time, energy and time per heart-rate zone add up over the
+ * day's scored workouts; strain does not add up (it is logarithmic), so the day keeps its hardest
+ * workout's. Unscored workouts are pending and counted once WHOOP has scored them.
+ */
+const workoutsInWindow = wholeWindowCollection<WhoopWorkout>("workout", "/v2/activity/workout", 2, {
+  map: () => [],
+  pending(workout) {
+    const state = unscoredState(workout);
+    if (!state || typeof workout.id !== "string") return undefined;
+    return { externalId: workout.id, day: workoutDay(workout), state };
+  },
+  externalId: (workout) => (typeof workout.id === "string" ? workout.id : undefined),
+});
+
+const workouts: Collection<WhoopWorkout> = {
+  ...workoutsInWindow,
+  aggregate(items, ctx) {
+    type Totals = { count: number; ms: number; kj?: number; strain?: number; zones: Array<number | undefined> };
+    const days = new Map<string, Totals>();
+    const seen = new Set<string>();
+    for (const workout of items) {
+      if (!isScored(workout) || !workout.score) continue;
+      // One record per id, even if a page boundary repeated it.
+      if (typeof workout.id === "string") {
+        if (seen.has(workout.id)) continue;
+        seen.add(workout.id);
+      }
+      const day = workoutDay(workout, ctx);
+      const start = typeof workout.start === "string" ? Date.parse(workout.start) : Number.NaN;
+      const end = typeof workout.end === "string" ? Date.parse(workout.end) : Number.NaN;
+      if (!day || Number.isNaN(start) || Number.isNaN(end) || end < start) continue;
+      const totals = days.get(day) ?? { count: 0, ms: 0, zones: ZONE_FIELDS.map(() => undefined) };
+      totals.count += 1;
+      totals.ms += end - start;
+      const kj = num(workout.score.kilojoule);
+      if (kj !== undefined) totals.kj = (totals.kj ?? 0) + kj;
+      const strain = num(workout.score.strain);
+      if (strain !== undefined) totals.strain = Math.max(totals.strain ?? 0, strain);
+      ZONE_FIELDS.forEach((field, i) => {
+        const ms = num(workout.score?.zone_durations?.[field]);
+        if (ms !== undefined) totals.zones[i] = (totals.zones[i] ?? 0) + ms;
+      });
+      days.set(day, totals);
+    }
+    return [...days].flatMap(([day, t]) =>
+      samples(day, [
+        ["workout_count", t.count],
+        ["workout_duration", Math.round(t.ms / 1000)],
+        ["workout_calories", t.kj === undefined ? undefined : Math.round(t.kj / KJ_PER_KCAL)],
+        ["workout_strain", t.strain],
+        ["workout_zone_1", seconds(t.zones[0])],
+        ["workout_zone_2", seconds(t.zones[1])],
+        ["workout_zone_3", seconds(t.zones[2])],
+        ["workout_zone_4", seconds(t.zones[3])],
+        ["workout_zone_5", seconds(t.zones[4])],
+      ]),
+    );
+  },
+};
+
 /**
  * The local sandbox (Whoop's stand-in at `${APP_URL}/sandbox/whoop`): the client it accepts (not a
  * secret: the sandbox only runs while no real Whoop credentials are set) and where it serves
@@ -348,7 +439,7 @@ export const whoop: OAuth2Provider = {
   kind: "oauth2",
   description: "WHOOP strap: recovery, sleep and strain.",
   color: "#101518",
-  dataSummary: "Recovery, sleep, strain, HRV, resting heart rate",
+  dataSummary: "Recovery, sleep, strain, workouts, HRV, resting heart rate",
   backfillDays: 30,
   endpoints: {
     authorization: "https://api.prod.whoop.com/oauth/oauth2/auth",
@@ -379,13 +470,21 @@ export const whoop: OAuth2Provider = {
     return typeof id === "number" || (typeof id === "string" && id) ? String(id) : undefined;
   },
   // Sleeps first: recoveries take their day from their sleep.
-  collections: [sleeps, recoveries, cycles],
+  collections: [sleeps, recoveries, cycles, workouts],
   // WHOOP answers 401 (not 403) for a scope that was not granted: skipping is the only safe way.
-  collectionScopes: { sleep: ["read:sleep"], recovery: ["read:recovery"], cycle: ["read:cycles"] },
+  collectionScopes: {
+    sleep: ["read:sleep"],
+    recovery: ["read:recovery"],
+    cycle: ["read:cycles"],
+    workout: ["read:workout"],
+  },
   // `DELETE /v2/user/access` revokes the grant and stops its webhooks.
   revoke: revokeByBearerDelete("Whoop", "/v2/user/access"),
   // Signed notifications to the URL set in the developer dashboard (whoop-webhooks.ts).
-  webhooks: whoopWebhooks((sleep) => sleepDay(sleep)),
+  webhooks: whoopWebhooks(
+    (sleep) => sleepDay(sleep),
+    (workout) => workoutDay(workout),
+  ),
   // How the sandbox's consent page looks, so it reads like this provider's own screen (Tailwind
   // classes written out in full so Tailwind's source scan finds them).
   branding: {
@@ -419,6 +518,15 @@ export const whoop: OAuth2Provider = {
     total_calories: "cycle.score.kilojoule (÷ 4.184)",
     heart_rate_avg: "cycle.score.average_heart_rate",
     heart_rate_max: "cycle.score.max_heart_rate",
+    workout_count: "workout (scored workouts of the local day they start)",
+    workout_duration: "workout.end − start (sum of the day)",
+    workout_calories: "workout.score.kilojoule (÷ 4.184, sum of the day)",
+    workout_strain: "workout.score.strain (max of the day)",
+    workout_zone_1: "workout.score.zone_durations.zone_one_milli (÷ 1000, sum of the day)",
+    workout_zone_2: "workout.score.zone_durations.zone_two_milli (÷ 1000, sum of the day)",
+    workout_zone_3: "workout.score.zone_durations.zone_three_milli (÷ 1000, sum of the day)",
+    workout_zone_4: "workout.score.zone_durations.zone_four_milli (÷ 1000, sum of the day)",
+    workout_zone_5: "workout.score.zone_durations.zone_five_milli (÷ 1000, sum of the day)",
   },
   // Where this provider ranks among the sources of each metric it supplies (lower first; the
   // others' ranks are in their modules, in steps of 10 so a new provider can slot in between).
@@ -444,6 +552,15 @@ export const whoop: OAuth2Provider = {
     total_calories: 40,
     heart_rate_avg: 30,
     heart_rate_max: 40,
+    workout_count: 10,
+    workout_duration: 10,
+    workout_calories: 10,
+    workout_strain: 10,
+    workout_zone_1: 10,
+    workout_zone_2: 10,
+    workout_zone_3: 10,
+    workout_zone_4: 10,
+    workout_zone_5: 10,
   },
 };
 
@@ -451,5 +568,5 @@ export const whoop: OAuth2Provider = {
 export function mapWhoopItems(collectionId: string, items: unknown[], ctx: MappingContext = {}): MetricSample[] {
   const collection = whoop.collections.find((c) => c.id === collectionId);
   if (!collection) throw new Error(`WHOOP has no collection ${collectionId}`);
-  return items.flatMap((item) => collection.map(item, ctx));
+  return collection.aggregate ? collection.aggregate(items, ctx) : items.flatMap((item) => collection.map(item, ctx));
 }
