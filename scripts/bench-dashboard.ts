@@ -20,8 +20,16 @@ import { chromium } from "@playwright/test";
 import { eachDayOfInterval, format, subDays } from "date-fns";
 import { encode } from "next-auth/jwt";
 import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "../lib/testing/test-secrets";
-import { locatePostgres, startThrowawayPostgres, type ThrowawayPostgres } from "../lib/testing/postgres-server";
-import { buildUnlessSkipped, DIST_DIR, freePort, startServer, summary, timeRoutes, waitFor } from "./bench-server";
+import {
+  benchDatabase,
+  buildUnlessSkipped,
+  productionEnv,
+  freePort,
+  startServer,
+  summary,
+  timeRoutes,
+  waitFor,
+} from "./bench-server";
 
 const PROVIDERS = ["oura", "whoop", "withings", "garmin"] as const;
 const CATEGORIES = ["sleep", "readiness", "activity", "heart", "stress", "body"] as const;
@@ -159,31 +167,14 @@ async function timeToTiles(base: string, cookieValue: string) {
 async function main() {
   buildUnlessSkipped();
 
-  let postgres: ThrowawayPostgres | undefined;
-  let databaseUrl = process.env.BENCH_DATABASE_URL;
-  if (!databaseUrl) {
-    const source = locatePostgres({ PATH: process.env.PATH });
-    if (source.kind !== "binaries")
-      throw new Error("PostgreSQL server binaries not found; install them or set BENCH_DATABASE_URL");
-    postgres = await startThrowawayPostgres(source.binDir);
-    databaseUrl = postgres.url;
-  }
+  const database = await benchDatabase();
+  const databaseUrl = database.url;
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_DIST_DIR: DIST_DIR,
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    APP_URL: base,
-    PORT: String(port),
-    NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
-    TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
-    ENABLE_SANDBOX: "false",
+  const env = productionEnv(databaseUrl, port, {
     JOB_RUNNER: "in-process",
-  };
+  });
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
@@ -230,7 +221,7 @@ async function main() {
     );
   } finally {
     server?.kill("SIGTERM");
-    await postgres?.stop();
+    await database.stop();
   }
 }
 

@@ -5,6 +5,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { locatePostgres, startThrowawayPostgres } from "../lib/testing/postgres-server";
+import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "../lib/testing/test-secrets";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 /** The build both benchmarks use: `.next-bench` unless BENCH_DIST_DIR says otherwise. */
@@ -84,4 +86,35 @@ export async function timeRoutes(base: string, cookie: string, routes: Record<st
   for (let round = 0; round < rounds; round++)
     for (const [name, url] of Object.entries(routes)) timings[name]!.push(await once(`${base}${url}`));
   return Object.fromEntries(Object.entries(timings).map(([name, samples]) => [name, summary(samples)]));
+}
+
+/** BENCH_DATABASE_URL, or a throw-away PostgreSQL server (stop it when done). */
+export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: async () => {} };
+  const source = locatePostgres({ PATH: process.env.PATH });
+  if (source.kind !== "binaries")
+    throw new Error("PostgreSQL server binaries not found; install them or set BENCH_DATABASE_URL");
+  const postgres = await startThrowawayPostgres(source.binDir);
+  return { url: postgres.url, stop: () => postgres.stop() };
+}
+
+/** The production server's environment for a benchmark run on `port` against `databaseUrl`. */
+export function productionEnv(
+  databaseUrl: string,
+  port: number,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    APP_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
+    TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
+    ENABLE_SANDBOX: "false",
+    ...extra,
+  };
 }

@@ -21,8 +21,7 @@ import http from "node:http";
 import type { ChildProcess } from "node:child_process";
 import autocannon from "autocannon";
 import { TEST_NEXTAUTH_SECRET, TEST_TOKEN_ENCRYPTION_KEYS } from "../lib/testing/test-secrets";
-import { locatePostgres, startThrowawayPostgres, type ThrowawayPostgres } from "../lib/testing/postgres-server";
-import { buildUnlessSkipped, DIST_DIR, freePort, startServer, waitFor } from "./bench-server";
+import { benchDatabase, buildUnlessSkipped, productionEnv, freePort, startServer, waitFor } from "./bench-server";
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -232,29 +231,12 @@ async function load(url: string, pid: number, options: { signer?: Signer; durati
 async function main() {
   buildUnlessSkipped();
 
-  let postgres: ThrowawayPostgres | undefined;
-  let databaseUrl = process.env.BENCH_DATABASE_URL;
-  if (!databaseUrl) {
-    const source = locatePostgres({ PATH: process.env.PATH });
-    if (source.kind !== "binaries")
-      throw new Error("PostgreSQL server binaries not found; install them or set BENCH_DATABASE_URL");
-    postgres = await startThrowawayPostgres(source.binDir);
-    databaseUrl = postgres.url;
-  }
+  const database = await benchDatabase();
+  const databaseUrl = database.url;
   const eventApi = await startEventApi();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_DIST_DIR: DIST_DIR,
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    APP_URL: base,
-    PORT: String(port),
-    NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
-    TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_ENCRYPTION_KEYS,
-    ENABLE_SANDBOX: "false",
+  const env = productionEnv(databaseUrl, port, {
     OURA_CLIENT_ID: OURA.id,
     OURA_CLIENT_SECRET: OURA.secret,
     WHOOP_CLIENT_ID: WHOOP.id,
@@ -263,7 +245,7 @@ async function main() {
     INNGEST_EVENT_KEY: "bench-event-key",
     INNGEST_SIGNING_KEY: "signkey-prod-00000000000000000000000000000000",
     INNGEST_EVENT_API_BASE_URL: eventApi.url,
-  };
+  });
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
@@ -319,7 +301,7 @@ async function main() {
   } finally {
     server?.kill("SIGTERM");
     eventApi.close();
-    await postgres?.stop();
+    await database.stop();
   }
 }
 
