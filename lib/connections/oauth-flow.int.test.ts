@@ -141,9 +141,7 @@ describe("OAuth connect flow against the Oura sandbox (over HTTP)", () => {
     expect(url.searchParams.get("state")).toBe(body.state);
     expect(url.searchParams.get("client_id")).toBeTruthy();
     expect(url.searchParams.get("redirect_uri")).toBe(`${server.url}/api/v1/oauth/oura/callback`);
-    expect(url.searchParams.get("scope")).toBe(
-      "email personal daily heartrate workout tag session spo2Daily".replace(" tag", ""),
-    );
+    expect(url.searchParams.get("scope")).toBe("email personal daily heartrate workout session spo2Daily stress");
 
     const unknown = await client.get("/api/v1/oauth/fitbit/authorize");
     expect(unknown.status).toBe(404);

@@ -20,11 +20,15 @@ const server = serveAppForTests({ sandboxFor: ["oura", "garmin"], sandboxNow: ne
 
 /**
  * State-changing handlers that browsers never call, so an Origin check would be wrong: Inngest
- * calls /api/inngest server to server (its requests are signed), and the sandboxes' token and data
+ * calls /api/inngest server to server (its requests are signed), providers post webhooks, and the sandboxes' token and data
  * APIs are called by our server. The sandbox consent decision IS checked (see SAMPLE_PATHS).
  */
 const NOT_BROWSER_FACING: Record<string, string> = {
   "/api/inngest": "Inngest's signed server-to-server calls",
+  // Providers post notifications server to server, with no Origin; a signature (Oura, WHOOP) or an
+  // unguessable per-connection path token (Withings) authenticates them (lib/webhooks/hostile-webhooks.int.test.ts).
+  "/api/v1/webhooks/[provider]": "providers' signed webhook notifications",
+  "/api/v1/webhooks/[provider]/[token]": "Withings' notifications to a per-connection token URL",
 };
 
 /** A concrete URL per route pattern (a connected provider, the sandbox consent decision…). */
