@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import { connectionsQuery } from "@/components/queries";
 import { Alert } from "@/components/ui/alert";
 import {
@@ -12,6 +12,8 @@ import {
   withoutCallbackParams,
 } from "./callback-notice";
 import { ConnectButton } from "./connect-button";
+
+const subscribeToNothing = () => () => {};
 
 /**
  * The outcome of an OAuth callback (`?connected=` / `?error=&provider=`), shown as a panel at
@@ -25,6 +27,14 @@ export function CallbackAlert() {
   // Read once: the callback's redirect opens this page afresh, and the effect then cleans the URL.
   const [notice, setNotice] = useState<CallbackNotice | null>(() => readCallbackNotice(params));
   const { data, isPending } = useQuery(connectionsQuery());
+  // This boundary (inside <Suspense>, for useSearchParams) may hydrate after the page's connections
+  // query has already answered; rendering the panel in that first pass would not match the server's
+  // HTML (which never has it). So the panel appears only once hydration is over.
+  const hydrated = useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
 
   useEffect(() => {
     if (!readCallbackNotice(params)) return;
@@ -32,7 +42,7 @@ export function CallbackAlert() {
   }, [params, pathname, router]);
 
   // Wait for the provider list so the message can name the provider (and never echo an unknown id).
-  if (!notice || isPending) return null;
+  if (!hydrated || !notice || isPending) return null;
   const card = notice.provider ? data?.connections.find((c) => c.provider === notice.provider) : undefined;
   const message = describeCallbackNotice(notice, card?.name ?? null);
   if (!message) return null;
